@@ -1,0 +1,98 @@
+import type { MasterOptions } from './master/options.js';
+
+/** One CLI flag: its MasterOptions key (if it maps to one), yargs settings and help text. */
+export interface Flag {
+  readonly option?: keyof MasterOptions;
+  readonly alias?: string;
+  readonly describe: string;
+  readonly defaultText: string;
+  readonly type?: 'boolean';
+  readonly choices?: readonly string[];
+}
+
+/**
+ * Every flag, as data: yargs reads it, the CLI maps option errors back to flag names with it, and a test checks the
+ * README's options table against it. Numbers are validated by resolveOptions(), not yargs, so an error can quote
+ * exactly what was typed.
+ */
+export const flags = {
+  workers: { option: 'workers', alias: 'w', describe: 'number of worker processes', defaultText: 'CPU count' },
+  strategy: {
+    option: 'strategy',
+    alias: 's',
+    describe: 'balancing strategy: a registered name, or a path to a module exporting a strategy',
+    defaultText: 'least-connections',
+  },
+  app: {
+    option: 'app',
+    alias: 'a',
+    describe: 'app module to serve (CommonJS or ESM); omit for the built-in demo app',
+    defaultText: 'demo app',
+  },
+  port: { option: 'port', alias: 'p', describe: 'TCP port to listen on (0: any free port)', defaultText: '8000' },
+  host: { option: 'host', describe: 'interface to listen on', defaultText: 'all interfaces' },
+  backlog: { option: 'backlog', describe: 'listen(2) backlog', defaultText: '511' },
+  'max-inflight': {
+    option: 'maxInFlight',
+    describe: 'unacknowledged handoffs one worker may hold',
+    defaultText: '1',
+  },
+  'max-queue': {
+    option: 'maxQueue',
+    describe: 'connections that may wait in the master for a worker; more are closed and counted',
+    defaultText: '4096',
+  },
+  'queue-timeout': {
+    option: 'queueTimeout',
+    describe: 'ms a connection may wait in the queue before it is closed and counted',
+    defaultText: '10000',
+  },
+  'start-timeout': { option: 'startTimeout', describe: 'ms a worker may take to become ready', defaultText: '30000' },
+  'kill-timeout': {
+    option: 'killTimeout',
+    describe: 'ms a stopping worker gets before SIGKILL',
+    defaultText: '5000',
+  },
+  'log-level': {
+    describe: 'log level',
+    defaultText: 'info',
+    choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+  },
+  'log-pretty': { describe: 'human-readable logs instead of JSON lines', defaultText: 'false', type: 'boolean' },
+} as const satisfies Record<string, Flag>;
+
+export type FlagName = keyof typeof flags;
+
+export const envPrefix = 'HANDOFF';
+
+/** `maxInFlight` → `--max-inflight`, for error messages that speak the user's language. */
+export function flagOf(option: string): string | undefined {
+  for (const [name, flag] of Object.entries(flags) as [string, Flag][]) if (flag.option === option) return `--${name}`;
+  return undefined;
+}
+
+/** The closest flag to a misspelled one (edit distance ≤ 2), for "did you mean". */
+export function closestFlag(typed: string): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const name of Object.keys(flags)) {
+    const d = distance(typed.replace(/^-+/, ''), name);
+    if (d < bestDistance) {
+      best = name;
+      bestDistance = d;
+    }
+  }
+  return best === undefined ? undefined : `--${best}`;
+}
+
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = row;
+  }
+  return prev[b.length]!;
+}

@@ -1,0 +1,231 @@
+import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import type { Strategy, WorkerView } from '../strategies/strategy.js';
+import { PendingConnection } from './pending-connection.js';
+import { SocketQueue } from './socket-queue.js';
+import type { WorkerHandle } from './worker-handle.js';
+
+/*
+ * accept ──▶ queue empty? ──yes──▶ strategy.pick ──worker──▶ send (in flight) ──ack──▶ destroy master copy
+ *                │no                   │undefined                  │worker exits before ack
+ *                ▼                     ▼                           ▼
+ *              queue ◀──────────────── queue ◀─────────────── front of queue (re-dispatch)
+ *                │ full / waited too long / master closing
+ *                ▼
+ *              dropped (closed deliberately, counted by reason)
+ *
+ * Every accepted socket is delivered, dropped, or still queued or in flight:
+ *   accepted = delivered + dropped + queued + inFlight
+ */
+
+export type DropReason = 'queue-full' | 'queue-timeout' | 'closing';
+
+export interface DispatchCounters {
+  accepted: number;
+  /** Sends to a worker, re-dispatches included. */
+  dispatched: number;
+  /** Sockets a worker acknowledged: the worker owns them. */
+  delivered: number;
+  /** Sockets taken back from a worker that exited before acknowledging them. */
+  redispatched: number;
+  /** Picks that threw; the socket went to the next worker that could take it. */
+  strategyErrors: number;
+  dropped: Record<DropReason, number>;
+}
+
+export interface DispatcherHooks {
+  drop(reason: DropReason): void;
+  redispatch(worker: WorkerHandle, count: number): void;
+  strategyError(error: unknown): void;
+}
+
+export interface DispatcherOptions {
+  readonly strategy: Strategy;
+  readonly maxQueue: number;
+  readonly queueTimeout: number;
+  readonly hooks: DispatcherHooks;
+}
+
+export class Dispatcher {
+  readonly counters: DispatchCounters = {
+    accepted: 0,
+    dispatched: 0,
+    delivered: 0,
+    redispatched: 0,
+    strategyErrors: 0,
+    dropped: { 'queue-full': 0, 'queue-timeout': 0, closing: 0 },
+  };
+  readonly #queue = new SocketQueue();
+  readonly #byView = new Map<WorkerView, WorkerHandle>();
+  /** Ready workers' views in a stable order (index, then id): what the strategy sees. */
+  #pool: WorkerView[] = [];
+  #strategy: Strategy;
+  readonly #maxQueue: number;
+  readonly #queueTimeout: number;
+  readonly #hooks: DispatcherHooks;
+  #timer: NodeJS.Timeout | undefined;
+  #nextId = 0;
+  #isClosing = false;
+
+  constructor(options: DispatcherOptions) {
+    this.#strategy = options.strategy;
+    this.#maxQueue = options.maxQueue;
+    this.#queueTimeout = options.queueTimeout;
+    this.#hooks = options.hooks;
+  }
+
+  get strategy(): Strategy {
+    return this.#strategy;
+  }
+
+  get queued(): number {
+    return this.#queue.size;
+  }
+
+  accept(socket: Socket): void {
+    this.counters.accepted++;
+    // A socket whose `server` is set makes child_process track it per server ("socket lists"): extra IPC traffic,
+    // and the master's server.close() then waits for every worker to answer, forever if one has died.
+    // `_server` stays, so the server's own connection count still drops when the master's copy is destroyed.
+    (socket as unknown as { server: unknown }).server = null;
+    const conn = new PendingConnection(++this.#nextId, socket);
+    if (this.#queue.size === 0 && this.#place(conn)) return;
+    this.#enqueue(conn);
+  }
+
+  /** A worker became ready: it joins the pool and may take what is waiting. */
+  add(worker: WorkerHandle): void {
+    this.#byView.set(worker.view, worker);
+    this.#rebuildPool();
+    this.#strategy.added?.(worker.view);
+    this.#drain();
+  }
+
+  /** A worker is draining or gone: no new sockets for it. */
+  remove(worker: WorkerHandle): void {
+    if (!this.#byView.delete(worker.view)) return;
+    this.#rebuildPool();
+    this.#strategy.removed?.(worker.view);
+  }
+
+  ack(worker: WorkerHandle, id: number, active: number): void {
+    worker.setActive(active);
+    const conn = worker.settle(id);
+    if (conn !== undefined) {
+      // destroy(), never end(): end() would send a FIN on the connection the worker now serves.
+      conn.socket.destroy();
+      this.counters.delivered++;
+    }
+    if (this.#queue.size > 0) this.#drain();
+  }
+
+  load(worker: WorkerHandle, active: number): void {
+    worker.setActive(active);
+    // A strategy may wait on connection counts, not only on in-flight capacity.
+    if (this.#queue.size > 0) this.#drain();
+  }
+
+  /**
+   * The worker exited: whatever it had not acknowledged goes back to the front of the queue, in the order it was
+   * accepted, and on to other workers. This is the hole node:cluster leaves open (nodejs/node#19433).
+   */
+  reclaim(worker: WorkerHandle): number {
+    this.remove(worker);
+    const pending = worker.takePending();
+    if (pending.length === 0) return 0;
+    this.counters.redispatched += pending.length;
+    this.#hooks.redispatch(worker, pending.length);
+    const now = performance.now();
+    for (let i = pending.length - 1; i >= 0; i--) {
+      const conn = pending[i]!;
+      if (this.#isClosing) {
+        this.#drop(conn, 'closing');
+        continue;
+      }
+      // The timeout restarts here: these clients have waited longer than the head, which only delays their drop.
+      conn.queuedAt = now;
+      this.#queue.unshift(conn);
+    }
+    this.#drain();
+    return pending.length;
+  }
+
+  /** The master is shutting down: what waits is closed, and so is anything a dying worker hands back. */
+  close(): void {
+    this.#isClosing = true;
+    for (let conn = this.#queue.shift(); conn !== undefined; conn = this.#queue.shift()) this.#drop(conn, 'closing');
+    this.#disarm();
+  }
+
+  #place(conn: PendingConnection): boolean {
+    let view: WorkerView | undefined;
+    try {
+      view = this.#strategy.pick(this.#pool, conn);
+    } catch (err) {
+      this.counters.strategyErrors++;
+      this.#hooks.strategyError(err);
+      view = this.#pool.find((w) => w.canTake);
+    }
+    if (view === undefined || !view.canTake) return false;
+    const worker = this.#byView.get(view);
+    if (worker === undefined) return false;
+    if (!worker.send(conn)) {
+      // Its channel closed before 'exit' arrived: out of the pool, and the socket tries the others.
+      this.remove(worker);
+      return this.#place(conn);
+    }
+    this.counters.dispatched++;
+    return true;
+  }
+
+  #enqueue(conn: PendingConnection): void {
+    if (this.#isClosing) return this.#drop(conn, 'closing');
+    if (this.#queue.size >= this.#maxQueue) return this.#drop(conn, 'queue-full');
+    conn.queuedAt = performance.now();
+    this.#queue.push(conn);
+    this.#arm();
+  }
+
+  #drain(): void {
+    for (let conn = this.#queue.peek(); conn !== undefined; conn = this.#queue.peek()) {
+      if (!this.#place(conn)) break;
+      this.#queue.remove(conn);
+    }
+    if (this.#queue.size === 0) this.#disarm();
+    else this.#arm();
+  }
+
+  #drop(conn: PendingConnection, reason: DropReason): void {
+    conn.socket.destroy();
+    this.counters.dropped[reason]++;
+    this.#hooks.drop(reason);
+  }
+
+  // One timer for the whole queue, set for the head's deadline: no timer per socket.
+  #arm(): void {
+    const head = this.#queue.peek();
+    if (this.#timer !== undefined || head === undefined) return;
+    const delay = Math.max(0, head.queuedAt + this.#queueTimeout - performance.now());
+    this.#timer = setTimeout(this.#expire, Math.ceil(delay));
+  }
+
+  #disarm(): void {
+    if (this.#timer === undefined) return;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  readonly #expire = (): void => {
+    this.#timer = undefined;
+    const deadline = performance.now() - this.#queueTimeout;
+    for (let head = this.#queue.peek(); head !== undefined && head.queuedAt <= deadline; head = this.#queue.peek()) {
+      this.#queue.remove(head);
+      this.#drop(head, 'queue-timeout');
+    }
+    this.#arm();
+  };
+
+  #rebuildPool(): void {
+    this.#pool = [...this.#byView.keys()].sort((a, b) => a.index - b.index || a.id - b.id);
+  }
+}

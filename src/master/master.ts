@@ -1,0 +1,359 @@
+import { fork } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { type AddressInfo, type Server, createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { HandoffError, errorFromWire } from '../errors.js';
+import { type WorkerConfig, type WorkerMessage, env, isProtocolMessage } from '../protocol.js';
+import type { Strategy } from '../strategies/strategy.js';
+import { type DispatchCounters, Dispatcher, type DropReason } from './dispatcher.js';
+import { DropLog } from './drop-log.js';
+import { type Logger, silentLogger } from './logger.js';
+import { type MasterOptions, type ResolvedOptions, resolveOptions } from './options.js';
+import { RestartBackoff } from './restart-backoff.js';
+import { type WorkerInfo, WorkerHandle } from './worker-handle.js';
+
+export interface MasterEvents {
+  listening: [address: AddressInfo];
+  fork: [worker: WorkerInfo];
+  ready: [worker: WorkerInfo];
+  exit: [worker: WorkerInfo, code: number | null, signal: NodeJS.Signals | null];
+  restart: [index: number, delay: number];
+  redispatch: [worker: WorkerInfo, count: number];
+  drop: [reason: DropReason];
+  /** A message the app sent with process.send(): handoff's own protocol never shows up here. */
+  message: [worker: WorkerInfo, message: unknown];
+  /** A non-fatal runtime error (accept failing with EMFILE, say). Without a listener it is only logged. */
+  error: [error: Error];
+}
+
+export type MasterState = 'idle' | 'starting' | 'running' | 'closing' | 'closed';
+
+export interface MasterStats extends Omit<DispatchCounters, 'dropped'> {
+  readonly dropped: Readonly<Record<DropReason, number>>;
+  readonly queued: number;
+  readonly inFlight: number;
+  readonly workers: number;
+  readonly ready: number;
+  readonly strategy: string;
+}
+
+const workerScript = fileURLToPath(new URL('../worker.js', import.meta.url));
+
+/**
+ * The master: one listening socket, N forked workers, and a strategy choosing which worker gets each connection.
+ * Create it with {@link createMaster}; `listen()` binds, forks and resolves once every worker is ready.
+ */
+export class Master extends EventEmitter<MasterEvents> {
+  readonly #options: ResolvedOptions;
+  readonly #log: Logger;
+  readonly #dispatcher: Dispatcher;
+  readonly #workers = new Map<number, WorkerHandle>();
+  readonly #startTimers = new Map<WorkerHandle, NodeJS.Timeout>();
+  readonly #backoff: RestartBackoff;
+  readonly #dropLog: DropLog;
+  #server: Server | undefined;
+  #state: MasterState = 'idle';
+  #nextWorkerId = 0;
+  #closing: Promise<void> | undefined;
+
+  constructor(options: MasterOptions, strategy: Strategy) {
+    super();
+    this.#options = resolveOptions(options);
+    this.#log = options.logger ?? silentLogger;
+    this.#backoff = new RestartBackoff(this.#options.restartDelay, this.#options.maxRestartDelay);
+    this.#dropLog = new DropLog(this.#log);
+    this.#dispatcher = new Dispatcher({
+      strategy,
+      maxQueue: this.#options.maxQueue,
+      queueTimeout: this.#options.queueTimeout,
+      hooks: {
+        drop: (reason) => {
+          this.#dropLog.record(reason);
+          this.emit('drop', reason);
+        },
+        redispatch: (worker, count) => this.emit('redispatch', worker.info(), count),
+        strategyError: (err) => this.#log.error({ err }, 'strategy.pick() threw; used the next free worker'),
+      },
+    });
+  }
+
+  get state(): MasterState {
+    return this.#state;
+  }
+
+  get strategy(): Strategy {
+    return this.#dispatcher.strategy;
+  }
+
+  /** Binds the port first (so a bad port fails before any process exists), then forks and waits for readiness. */
+  async listen(): Promise<AddressInfo> {
+    if (this.#state !== 'idle') throw new HandoffError('ERR_HANDOFF_STATE', `listen() called while ${this.#state}`);
+    this.#state = 'starting';
+    const address = await this.#bind();
+    this.#log.info(
+      { address: address.address, port: address.port, workers: this.#options.workers, strategy: this.strategy.name },
+      'listening',
+    );
+    this.emit('listening', address);
+    process.on('exit', this.#killAll);
+    try {
+      const starts: Promise<void>[] = [];
+      for (let index = 1; index <= this.#options.workers; index++) starts.push(this.#waitReady(this.#spawn(index)));
+      await Promise.all(starts);
+    } catch (err) {
+      const wasClosed = this.#closing !== undefined;
+      await this.close();
+      throw wasClosed ? new HandoffError('ERR_HANDOFF_STATE', 'closed during start-up') : err;
+    }
+    if (this.#state !== 'starting') throw new HandoffError('ERR_HANDOFF_STATE', 'closed during start-up');
+    this.#state = 'running';
+    return address;
+  }
+
+  address(): AddressInfo | null {
+    return (this.#server?.address() as AddressInfo | null | undefined) ?? null;
+  }
+
+  workers(): WorkerInfo[] {
+    return [...this.#workers.values()].map((w) => w.info());
+  }
+
+  stats(): MasterStats {
+    const c = this.#dispatcher.counters;
+    let inFlight = 0;
+    let ready = 0;
+    for (const w of this.#workers.values()) {
+      inFlight += w.inFlight;
+      if (w.state === 'ready') ready++;
+    }
+    return {
+      ...c,
+      dropped: { ...c.dropped },
+      queued: this.#dispatcher.queued,
+      inFlight,
+      workers: this.#workers.size,
+      ready,
+      strategy: this.strategy.name,
+    };
+  }
+
+  /**
+   * Stops accepting, closes what waits in the queue, asks every worker to finish and exit, and SIGKILLs any still
+   * running after `killTimeout`. Safe to call more than once and in any state.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#shutdown();
+    return this.#closing;
+  }
+
+  async #bind(): Promise<AddressInfo> {
+    const { port, host, backlog } = this.#options;
+    const server = createServer({ pauseOnConnect: true });
+    server.on('connection', (socket) => this.#dispatcher.accept(socket));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen({ port, host, backlog }, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (err) {
+      this.#state = 'closed';
+      const code = (err as NodeJS.ErrnoException).code ?? 'ERROR';
+      throw new HandoffError('ERR_HANDOFF_LISTEN', `cannot listen on ${host ?? '*'}:${port}: ${code}`, {
+        cause: err,
+      });
+    }
+    server.on('error', (err) => this.#onServerError(err));
+    this.#server = server;
+    return server.address() as AddressInfo;
+  }
+
+  #spawn(index: number): WorkerHandle {
+    const id = ++this.#nextWorkerId;
+    const bound = this.address()!;
+    const config: WorkerConfig = {
+      app: this.#options.app,
+      address: { address: bound.address, family: bound.family, port: bound.port },
+      logLevel: this.#log.level,
+    };
+    const child = fork(workerScript, [], {
+      env: {
+        ...process.env,
+        ...this.#options.env,
+        // The app's own `listen(process.env.PORT)` is captured, but its logs should show the port that counts.
+        PORT: String(bound.port),
+        [env.workerId]: String(id),
+        [env.workerIndex]: String(index),
+        [env.config]: JSON.stringify(config),
+      },
+      execArgv: [...this.#options.execArgv],
+      stdio: ['ignore', this.#options.stdout, this.#options.stderr, 'ipc'],
+      serialization: 'json',
+    });
+    const worker = new WorkerHandle(id, index, child, this.#options.maxInFlight);
+    this.#workers.set(id, worker);
+    child.on('message', (message) => this.#onMessage(worker, message));
+    // Send failures (EPIPE while the child dies) land here; the 'exit' that follows re-dispatches its sockets.
+    child.on('error', (err) => this.#log.warn({ worker: id, err }, 'worker channel error'));
+    child.once('disconnect', () => this.#onDisconnect(worker));
+    child.once('exit', (code, signal) => this.#onExit(worker, code, signal));
+    this.#startTimers.set(
+      worker,
+      setTimeout(() => this.#onStartTimeout(worker), this.#options.startTimeout),
+    );
+    this.#log.info({ worker: id, index, workerPid: worker.pid }, 'worker forked');
+    this.emit('fork', worker.info());
+    return worker;
+  }
+
+  /** Resolves when the worker is ready; rejects with the app's own error when it exits first. */
+  #waitReady(worker: WorkerHandle): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const onReady = (info: WorkerInfo): void => {
+        if (info.id !== worker.id) return;
+        this.off('ready', onReady).off('exit', onExit);
+        resolve();
+      };
+      const onExit = (info: WorkerInfo, code: number | null, signal: NodeJS.Signals | null): void => {
+        if (info.id !== worker.id) return;
+        this.off('ready', onReady).off('exit', onExit);
+        reject(this.#startError(worker, code, signal));
+      };
+      this.on('ready', onReady).on('exit', onExit);
+    });
+  }
+
+  #startError(worker: WorkerHandle, code: number | null, signal: NodeJS.Signals | null): HandoffError {
+    if (worker.fatal !== undefined) return errorFromWire(worker.fatal.code, worker.fatal.message);
+    const how = signal === null ? `exit code ${code}` : `signal ${signal}`;
+    return new HandoffError('ERR_HANDOFF_WORKER_START', `worker ${worker.index} exited before it was ready (${how})`);
+  }
+
+  #onMessage(worker: WorkerHandle, message: unknown): void {
+    if (!isProtocolMessage(message)) {
+      this.emit('message', worker.info(), message);
+      return;
+    }
+    const msg = message as WorkerMessage;
+    switch (msg.cmd) {
+      case 'handoff:ack':
+        this.#dispatcher.ack(worker, msg.id, msg.active);
+        return;
+      case 'handoff:load':
+        this.#dispatcher.load(worker, msg.active);
+        return;
+      case 'handoff:ready':
+        this.#onReady(worker);
+        return;
+      case 'handoff:fatal':
+        worker.fatal = { code: msg.code, message: msg.message };
+        this.#log.error({ worker: worker.id, code: msg.code }, msg.message);
+        return;
+      default: {
+        const unknown: never = msg;
+        this.#log.debug({ worker: worker.id, message: unknown }, 'unknown protocol message');
+      }
+    }
+  }
+
+  #onReady(worker: WorkerHandle): void {
+    if (worker.state !== 'starting') return;
+    clearTimeout(this.#startTimers.get(worker));
+    this.#startTimers.delete(worker);
+    if (this.#state === 'closing' || this.#state === 'closed') {
+      worker.stop();
+      return;
+    }
+    worker.setState('ready');
+    this.#dispatcher.add(worker);
+    this.#log.info({ worker: worker.id, index: worker.index, workerPid: worker.pid }, 'worker ready');
+    this.emit('ready', worker.info());
+  }
+
+  #onStartTimeout(worker: WorkerHandle): void {
+    this.#startTimers.delete(worker);
+    const ms = this.#options.startTimeout;
+    worker.fatal ??= {
+      code: 'ERR_HANDOFF_WORKER_START',
+      message: `worker ${worker.index} was not ready within ${ms} ms: the app neither exported a server nor called listen(), or it blocked while loading`,
+    };
+    this.#log.error({ worker: worker.id }, worker.fatal.message);
+    worker.kill('SIGKILL');
+  }
+
+  /** The channel is gone but the process may live on: it can no longer be managed, so it must not linger. */
+  #onDisconnect(worker: WorkerHandle): void {
+    if (worker.state === 'stopped') return;
+    this.#dispatcher.remove(worker);
+    if (worker.state !== 'draining') setTimeout(() => worker.kill('SIGKILL'), this.#options.killTimeout).unref();
+  }
+
+  #onExit(worker: WorkerHandle, code: number | null, signal: NodeJS.Signals | null): void {
+    const wasState = worker.state;
+    const wasReadyFor = wasState === 'ready' ? Date.now() - worker.startedAt : 0;
+    worker.setState('stopped');
+    clearTimeout(this.#startTimers.get(worker));
+    this.#startTimers.delete(worker);
+    this.#workers.delete(worker.id);
+    const redispatched = this.#dispatcher.reclaim(worker);
+    const isExpected = wasState === 'draining';
+    const fields = { worker: worker.id, index: worker.index, workerPid: worker.pid, code, signal, redispatched };
+    if (isExpected) this.#log.info(fields, 'worker exited');
+    else this.#log.warn(fields, 'worker exited unexpectedly');
+    this.emit('exit', worker.info(), code, signal);
+    if (!isExpected && this.#state === 'running') this.#scheduleRestart(worker.index, wasReadyFor);
+  }
+
+  #scheduleRestart(index: number, upFor: number): void {
+    const delay = this.#backoff.next(index, upFor);
+    this.#log.info({ index, delay }, 'restarting worker');
+    this.emit('restart', index, delay);
+    this.#backoff.schedule(index, delay, () => {
+      if (this.#state === 'running') this.#spawn(index);
+    });
+  }
+
+  #onServerError(err: Error): void {
+    // Accept errors (EMFILE, ENFILE) do not close the listener: log, report, keep serving.
+    this.#log.error({ err }, 'listener error');
+    if (this.listenerCount('error') > 0) this.emit('error', err);
+  }
+
+  async #shutdown(): Promise<void> {
+    if (this.#state === 'closed' || this.#state === 'idle') {
+      this.#state = 'closed';
+      return;
+    }
+    this.#state = 'closing';
+    this.#backoff.cancelAll();
+    this.#server?.close();
+    this.#dispatcher.close();
+    await Promise.all([...this.#workers.values()].map((w) => this.#stopWorker(w)));
+    this.#dropLog.flush();
+    process.off('exit', this.#killAll);
+    this.#state = 'closed';
+    this.#log.info({ stats: this.stats() }, 'closed');
+  }
+
+  #stopWorker(worker: WorkerHandle): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#log.warn({ worker: worker.id, workerPid: worker.pid }, 'worker did not stop in time; SIGKILL');
+        worker.kill('SIGKILL');
+      }, this.#options.killTimeout);
+      worker.child.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.#dispatcher.remove(worker);
+      worker.stop();
+    });
+  }
+
+  /** Last resort if the master process exits without close(): workers would notice anyway, but never linger. */
+  readonly #killAll = (): void => {
+    for (const worker of this.#workers.values()) worker.kill('SIGKILL');
+  };
+}

@@ -1,0 +1,159 @@
+import { existsSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { HandoffError, OptionError } from '../errors.js';
+import type { Strategy } from '../strategies/strategy.js';
+import type { Logger } from './logger.js';
+
+export type OutputMode = 'inherit' | 'ignore';
+
+/** Options of {@link createMaster}. Every field is optional; the defaults are listed in the README. */
+export interface MasterOptions {
+  /** Number of workers (default: os.availableParallelism()). */
+  readonly workers?: number;
+  /** A registered strategy name or alias, or a Strategy object (default: 'least-connections'). */
+  readonly strategy?: string | Strategy;
+  /** Path of the app module; omit for the built-in demo app. Resolved against `cwd`. */
+  readonly app?: string | null;
+  /** Interface to listen on (default: all interfaces, as Node's `listen`). */
+  readonly host?: string;
+  /** TCP port, 0 for any free port (default: 8000). */
+  readonly port?: number;
+  /** listen(2) backlog (default: 511). */
+  readonly backlog?: number;
+  /** Unacknowledged handoffs one worker may hold (default: 1; see README "Choosing --max-inflight"). */
+  readonly maxInFlight?: number;
+  /** Connections that may wait in the master for a worker; the excess is closed and counted (default: 4096). */
+  readonly maxQueue?: number;
+  /** Milliseconds a connection may wait in the queue before it is closed and counted (default: 10000). */
+  readonly queueTimeout?: number;
+  /** Milliseconds a worker may take to become ready (default: 30000). */
+  readonly startTimeout?: number;
+  /** Milliseconds a stopping worker gets before SIGKILL (default: 5000). */
+  readonly killTimeout?: number;
+  /** Base and maximum delay, in ms, of the exponential backoff between restarts of a crashing worker. */
+  readonly restartDelay?: number;
+  readonly maxRestartDelay?: number;
+  /** A pino-compatible logger (default: silent). */
+  readonly logger?: Logger;
+  /** Extra environment for the workers, on top of the master's. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Node flags for the workers (default: the master's process.execArgv). */
+  readonly execArgv?: readonly string[];
+  /** Where the workers' stdout and stderr go (default: inherit both). */
+  readonly stdout?: OutputMode;
+  readonly stderr?: OutputMode;
+  /** Directory the app path is resolved against (default: process.cwd()). */
+  readonly cwd?: string;
+}
+
+export interface ResolvedOptions {
+  readonly workers: number;
+  readonly app: string | null;
+  readonly host: string | undefined;
+  readonly port: number;
+  readonly backlog: number;
+  readonly maxInFlight: number;
+  readonly maxQueue: number;
+  readonly queueTimeout: number;
+  readonly startTimeout: number;
+  readonly killTimeout: number;
+  readonly restartDelay: number;
+  readonly maxRestartDelay: number;
+  readonly env: Readonly<Record<string, string>>;
+  readonly execArgv: readonly string[];
+  readonly stdout: OutputMode;
+  readonly stderr: OutputMode;
+}
+
+export const defaults = {
+  port: 8000,
+  backlog: 511,
+  maxInFlight: 1,
+  maxQueue: 4096,
+  queueTimeout: 10_000,
+  startTimeout: 30_000,
+  killTimeout: 5_000,
+  restartDelay: 100,
+  maxRestartDelay: 10_000,
+  strategy: 'least-connections',
+} as const;
+
+/** Validates everything that can be checked before a socket is bound or a process forked. */
+export function resolveOptions(options: MasterOptions): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) throw new OptionError('options', 'an object', options);
+  const cwd = options.cwd ?? process.cwd();
+  const restartDelay = integer('restartDelay', options.restartDelay, defaults.restartDelay, 1);
+  return {
+    workers: integer('workers', options.workers, availableParallelism(), 1, 1024),
+    app: appPath(options.app, cwd),
+    host: host(options.host),
+    port: integer('port', options.port, defaults.port, 0, 65535),
+    backlog: integer('backlog', options.backlog, defaults.backlog, 1),
+    maxInFlight: integer('maxInFlight', options.maxInFlight, defaults.maxInFlight, 1, 1024),
+    maxQueue: integer('maxQueue', options.maxQueue, defaults.maxQueue, 0),
+    queueTimeout: integer('queueTimeout', options.queueTimeout, defaults.queueTimeout, 1),
+    startTimeout: integer('startTimeout', options.startTimeout, defaults.startTimeout, 1),
+    killTimeout: integer('killTimeout', options.killTimeout, defaults.killTimeout, 1),
+    restartDelay,
+    maxRestartDelay: integer('maxRestartDelay', options.maxRestartDelay, defaults.maxRestartDelay, restartDelay),
+    env: stringRecord('env', options.env),
+    execArgv: stringArray('execArgv', options.execArgv, process.execArgv),
+    stdout: output('stdout', options.stdout),
+    stderr: output('stderr', options.stderr),
+  };
+}
+
+/** Accepts numbers and, for the CLI and environment variables, strings of decimal digits. */
+function integer(name: string, value: unknown, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (value === undefined) return fallback;
+  const n = typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer from ${min} to ${max}`;
+    throw new OptionError(name, range, value);
+  }
+  return n;
+}
+
+function host(value: unknown): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (typeof value !== 'string') throw new OptionError('host', 'a host name or IP address', value);
+  return value;
+}
+
+function appPath(value: unknown, cwd: string): string | null {
+  if (value === undefined || value === null || value === '') return null;
+  if (typeof value !== 'string') throw new OptionError('app', 'a path to a module', value);
+  const file = resolve(cwd, value);
+  if (!existsSync(file) || !statSync(file).isFile()) {
+    throw new HandoffError('ERR_HANDOFF_APP_NOT_FOUND', `app not found: ${file}`);
+  }
+  return file;
+}
+
+function output(name: string, value: unknown): OutputMode {
+  if (value === undefined) return 'inherit';
+  if (value === 'inherit' || value === 'ignore') return value;
+  throw new OptionError(name, '"inherit" or "ignore"', value);
+}
+
+function stringRecord(name: string, value: unknown): Readonly<Record<string, string>> {
+  if (value === undefined) return {};
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    Array.isArray(value) ||
+    !Object.values(value).every((v) => typeof v === 'string')
+  ) {
+    throw new OptionError(name, 'an object of string values', value);
+  }
+  return value as Record<string, string>;
+}
+
+function stringArray(name: string, value: unknown, fallback: readonly string[]): readonly string[] {
+  if (value === undefined) return fallback;
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
+    throw new OptionError(name, 'an array of strings', value);
+  }
+  return value;
+}

@@ -1,0 +1,153 @@
+import type { ChildProcess } from 'node:child_process';
+import type { MasterMessage } from '../protocol.js';
+import type { WorkerView } from '../strategies/strategy.js';
+import type { PendingConnection } from './pending-connection.js';
+
+/** `starting → ready → draining → stopped`; a worker receives sockets only while `ready`. */
+export type WorkerState = 'starting' | 'ready' | 'draining' | 'stopped';
+
+/** A plain snapshot of one worker, for events and the API. */
+export interface WorkerInfo {
+  readonly id: number;
+  readonly index: number;
+  readonly pid: number;
+  readonly state: WorkerState;
+  readonly active: number;
+  readonly inFlight: number;
+  /** Sockets sent to this worker, and how many of them it acknowledged. */
+  readonly dispatched: number;
+  readonly delivered: number;
+  readonly startedAt: number;
+}
+
+// One options object for every send: Node copies it, and keepOpen is what makes re-dispatch possible (DESIGN.md
+// fact 4): the master's copy stays open until the worker's own ack, so a worker dying first loses nothing.
+const keepOpen = { keepOpen: true } as const;
+
+/** The master's side of one forked worker: its state, its counters and the sockets it has not acknowledged. */
+export class WorkerHandle {
+  readonly id: number;
+  readonly index: number;
+  readonly startedAt = Date.now();
+  /** The read-only face strategies see; one object for the worker's life, nothing allocated per pick. */
+  readonly view: WorkerView;
+  readonly #child: ChildProcess;
+  readonly #maxInFlight: number;
+  readonly #pending = new Map<number, PendingConnection>();
+  #state: WorkerState = 'starting';
+  #active = 0;
+  #dispatched = 0;
+  #delivered = 0;
+  /** The app's error, when the worker reported one before exiting. */
+  fatal: { readonly code: string; readonly message: string } | undefined;
+
+  constructor(id: number, index: number, child: ChildProcess, maxInFlight: number) {
+    this.id = id;
+    this.index = index;
+    this.#child = child;
+    this.#maxInFlight = maxInFlight;
+    const self = this;
+    this.view = Object.freeze({
+      id,
+      index,
+      get pid() {
+        return self.pid;
+      },
+      get active() {
+        return self.#active;
+      },
+      get inFlight() {
+        return self.#pending.size;
+      },
+      weight: 1,
+      get canTake() {
+        return self.canTake;
+      },
+    });
+  }
+
+  get pid(): number {
+    return this.#child.pid ?? 0;
+  }
+
+  get state(): WorkerState {
+    return this.#state;
+  }
+
+  get inFlight(): number {
+    return this.#pending.size;
+  }
+
+  get canTake(): boolean {
+    return this.#state === 'ready' && this.#pending.size < this.#maxInFlight;
+  }
+
+  get child(): ChildProcess {
+    return this.#child;
+  }
+
+  setState(state: WorkerState): void {
+    this.#state = state;
+  }
+
+  /** Absolute count from the worker: a lost or reordered report cannot make it drift. */
+  setActive(active: number): void {
+    this.#active = active;
+  }
+
+  /**
+   * Hands a socket over. Returns false when the IPC channel is already closed: the socket stays the caller's.
+   * A later failure (EPIPE as the child dies) needs no callback here: the 'exit' that always follows hands every
+   * unacknowledged socket back through {@link takePending}.
+   */
+  send(conn: PendingConnection): boolean {
+    if (!this.#child.connected) {
+      this.#state = 'stopped';
+      return false;
+    }
+    this.#pending.set(conn.id, conn);
+    this.#dispatched++;
+    this.#child.send({ cmd: 'handoff:conn', id: conn.id } satisfies MasterMessage, conn.socket, keepOpen);
+    return true;
+  }
+
+  /** The worker has the socket: returns it so the master can close its own copy. */
+  settle(id: number): PendingConnection | undefined {
+    const conn = this.#pending.get(id);
+    if (conn === undefined) return undefined;
+    this.#pending.delete(id);
+    this.#delivered++;
+    return conn;
+  }
+
+  /** Everything sent and not acknowledged, in send order; the worker no longer owns any of it. */
+  takePending(): PendingConnection[] {
+    const pending = [...this.#pending.values()];
+    this.#pending.clear();
+    return pending;
+  }
+
+  /** Asks the worker to stop serving and exit once its connections are gone. */
+  stop(): void {
+    this.#state = 'draining';
+    if (this.#child.connected) this.#child.send({ cmd: 'handoff:stop' } satisfies MasterMessage);
+  }
+
+  kill(signal: NodeJS.Signals = 'SIGKILL'): void {
+    if (this.#child.exitCode === null && this.#child.signalCode === null) this.#child.kill(signal);
+  }
+
+  info(): WorkerInfo {
+    return {
+      id: this.id,
+      index: this.index,
+      pid: this.pid,
+      state: this.#state,
+      active: this.#active,
+      inFlight: this.#pending.size,
+      dispatched: this.#dispatched,
+      delivered: this.#delivered,
+      startedAt: this.startedAt,
+    };
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * Every IPC message between the master and a worker, in one place.
+ *
+ *   master                                   worker
+ *     │ ── conn {id} + socket handle ──────────▶ │  inject into the app's server
+ *     │ ◀─────────────── ack {id, active} ────── │  sent before the worker reads a byte
+ *     │   destroy() the master's copy            │
+ *     │ ◀──────────────────── load {active} ──── │  coalesced per tick after closes
+ *     │ ◀─────────────────────────── ready ───── │  the app has a server
+ *     │ ◀──────────── fatal {code, message} ──── │  the app could not load; the worker exits next
+ *     │ ── stop ───────────────────────────────▶ │  stop serving, exit when connections are gone
+ *
+ * Our commands live in the `handoff:` namespace: Node's own start with `NODE_`, and anything else is the app's and
+ * passes through untouched. Only plain data crosses: numbers, strings and codes, never Error objects.
+ */
+export const PREFIX = 'handoff:';
+
+export type MasterMessage = { readonly cmd: 'handoff:conn'; readonly id: number } | { readonly cmd: 'handoff:stop' };
+
+export type WorkerMessage =
+  | { readonly cmd: 'handoff:ready' }
+  | { readonly cmd: 'handoff:ack'; readonly id: number; readonly active: number }
+  | { readonly cmd: 'handoff:load'; readonly active: number }
+  | { readonly cmd: 'handoff:fatal'; readonly code: string; readonly message: string };
+
+export function isProtocolMessage(message: unknown): message is { readonly cmd: string } {
+  return (
+    typeof message === 'object' &&
+    message !== null &&
+    typeof (message as { cmd?: unknown }).cmd === 'string' &&
+    (message as { cmd: string }).cmd.startsWith(PREFIX)
+  );
+}
+
+/** Environment a worker starts with. The `HANDOFF_WORKER_*` names are public: apps may read them. */
+export const env = {
+  workerId: 'HANDOFF_WORKER_ID',
+  workerIndex: 'HANDOFF_WORKER_INDEX',
+  /** Internal: JSON of {@link WorkerConfig}. */
+  config: 'HANDOFF_WORKER_CONFIG',
+} as const;
+
+export interface WorkerConfig {
+  /** Absolute path of the app module, or null for the built-in demo app. */
+  readonly app: string | null;
+  /** The master's bound address, which the app's captured server reports as its own. */
+  readonly address: { readonly address: string; readonly family: string; readonly port: number };
+  readonly logLevel: string;
+}

@@ -1,0 +1,34 @@
+import type { Strategy, WorkerView } from './strategy.js';
+
+/**
+ * Fewest connections wins, counting sockets still in flight to a worker as its connections (otherwise a burst
+ * would all go to whichever worker reported the lowest number last).
+ *
+ * Ties are broken by rotation, not by lowest index: with light traffic every worker has 0 connections, and a
+ * lowest-index rule would send all of it to worker 1.
+ */
+export function leastConnections(): Strategy {
+  let start = 0;
+  return {
+    name: 'least-connections',
+    pick(workers: readonly WorkerView[]): WorkerView | undefined {
+      const n = workers.length;
+      let best: WorkerView | undefined;
+      let bestAt = 0;
+      let bestLoad = Infinity;
+      for (let i = 0; i < n; i++) {
+        const at = (start + i) % n;
+        const worker = workers[at]!;
+        if (!worker.canTake) continue;
+        const load = worker.active + worker.inFlight;
+        if (load < bestLoad) {
+          best = worker;
+          bestAt = at;
+          bestLoad = load;
+        }
+      }
+      if (best !== undefined) start = (bestAt + 1) % n;
+      return best;
+    },
+  };
+}

@@ -1,0 +1,82 @@
+import type { Server, Socket } from 'node:net';
+
+/** The net.Server fields Node's own accept path reads (lib/net.js onconnection); public but untyped. */
+interface ServerInternals {
+  allowHalfOpen: boolean;
+  noDelay?: boolean;
+  keepAlive?: boolean;
+  keepAliveInitialDelay?: number;
+  pauseOnConnect?: boolean;
+  maxConnections?: number;
+  _connections: number;
+}
+
+/**
+ * Gives the app's server a socket the master handed over, as if the server had accepted it, and keeps the count of
+ * open connections the master balances on.
+ *
+ * A handed-over socket arrives already reading, with allowHalfOpen false, no server and none of the server's
+ * socket options (DESIGN.md fact 5): this restores what Node's accept path would have set.
+ */
+export class ConnectionInjector {
+  readonly #server: Server & ServerInternals;
+  readonly #report: (active: number) => void;
+  #active = 0;
+  #isReportDue = false;
+  #onIdle: (() => void) | undefined;
+
+  constructor(server: Server, report: (active: number) => void) {
+    this.#server = server as Server & ServerInternals;
+    this.#report = report;
+  }
+
+  get active(): number {
+    return this.#active;
+  }
+
+  /** Counts the socket in; the caller acks with {@link active} before calling {@link inject}. */
+  reserve(): number {
+    return ++this.#active;
+  }
+
+  inject(socket: Socket): void {
+    const server = this.#server;
+    socket.once('close', this.#onClose);
+    if (server.maxConnections && server._connections >= server.maxConnections) {
+      // What Node does past maxConnections: close at once and tell the app through 'drop'.
+      server.emit('drop', { remoteAddress: socket.remoteAddress, remotePort: socket.remotePort });
+      socket.destroy();
+      return;
+    }
+    socket.allowHalfOpen = server.allowHalfOpen;
+    if (server.noDelay) socket.setNoDelay(true);
+    if (server.keepAlive) socket.setKeepAlive(true, server.keepAliveInitialDelay);
+    if (server.pauseOnConnect) socket.pause();
+    // Node's accept path sets these; server.close() and getConnections() count on _connections, and the socket
+    // decrements it on destroy through _server.
+    server._connections++;
+    (socket as unknown as { server: Server; _server: Server }).server = server;
+    (socket as unknown as { _server: Server })._server = server;
+    server.emit('connection', socket);
+  }
+
+  /** Calls `onIdle` once no connection is left (at once if there is none). */
+  whenIdle(onIdle: () => void): void {
+    if (this.#active === 0) onIdle();
+    else this.#onIdle = onIdle;
+  }
+
+  readonly #onClose = (): void => {
+    this.#active--;
+    if (this.#active === 0 && this.#onIdle !== undefined) this.#onIdle();
+    if (this.#isReportDue) return;
+    // Coalesced: a burst of closes in one loop iteration is one message, sent before the next I/O poll.
+    this.#isReportDue = true;
+    setImmediate(this.#flushReport);
+  };
+
+  readonly #flushReport = (): void => {
+    this.#isReportDue = false;
+    this.#report(this.#active);
+  };
+}

@@ -1,0 +1,115 @@
+import type { Server, Socket } from 'node:net';
+import { HandoffError } from '../errors.js';
+import {
+  type MasterMessage,
+  type WorkerConfig,
+  type WorkerMessage,
+  env,
+  isProtocolMessage,
+} from '../protocol.js';
+import { adoptServer } from './adopt-server.js';
+import { ConnectionInjector } from './connection-injector.js';
+import { ListenCapture } from './listen-capture.js';
+import { loadApp } from './load-app.js';
+
+/*
+ *  master ──conn + socket──▶ onProtocol ──▶ ack {id, active} ──▶ master
+ *                                 └──────▶ injector.inject ──▶ app server 'connection'
+ *  socket 'close' ──▶ injector (active--) ──setImmediate──▶ load {active} ──▶ master
+ */
+
+export async function startWorker(): Promise<void> {
+  const config = readConfig();
+  const send = (message: WorkerMessage, done?: () => void): void => {
+    if (process.connected) process.send!(message, undefined, {}, done);
+  };
+  let injector: ConnectionInjector | undefined;
+  let isStopping = false;
+
+  const stop = (): void => {
+    if (isStopping) return;
+    isStopping = true;
+    // Still loading: nothing was handed to us yet.
+    if (injector === undefined) process.exit(0);
+    const server = served!;
+    // http.Server.close() also closes idle keep-alive connections; the master SIGKILLs after killTimeout.
+    if (server.listening) server.close();
+    injector.whenIdle(() => process.exit(0));
+  };
+
+  const onProtocol = (message: MasterMessage, socket: Socket | undefined): void => {
+    switch (message.cmd) {
+      case 'handoff:conn': {
+        // Ack first, in this tick, before the socket can be read or the app's handler can throw: once the master
+        // has the ack it closes its copy, and a crash after that loses only this worker's own request.
+        if (injector === undefined || socket === undefined) {
+          // No server yet, or Node could not attach the handle: the master must still settle its copy.
+          send({ cmd: 'handoff:ack', id: message.id, active: injector?.active ?? 0 });
+          socket?.destroy();
+          return;
+        }
+        send({ cmd: 'handoff:ack', id: message.id, active: injector.reserve() });
+        injector.inject(socket);
+        return;
+      }
+      case 'handoff:stop':
+        stop();
+        return;
+      default: {
+        const unknown: never = message;
+        return unknown;
+      }
+    }
+  };
+
+  hideProtocolMessages(onProtocol);
+  // The master is gone (even SIGKILL closes the channel): nobody can hand us sockets or stop us, so no orphan.
+  process.on('disconnect', () => process.exit(0));
+
+  let served: Server | undefined;
+  const adopt = (server: Server): void => {
+    served = server;
+    adoptServer(server, config.address, () => undefined);
+  };
+  const capture = new ListenCapture(adopt);
+  capture.install();
+
+  let server: Server;
+  try {
+    server = await loadApp(config.app, capture);
+  } catch (err) {
+    const error =
+      err instanceof HandoffError ? err : new HandoffError('ERR_HANDOFF_APP_LOAD', String(err), { cause: err });
+    send({ cmd: 'handoff:fatal', code: error.code, message: error.message }, () => process.exit(1));
+    return;
+  }
+  if (served !== server) adopt(server);
+  injector = new ConnectionInjector(server, (active) => send({ cmd: 'handoff:load', active }));
+  send({ cmd: 'handoff:ready' });
+}
+
+function readConfig(): WorkerConfig {
+  const raw = process.env[env.config];
+  if (raw === undefined || process.send === undefined) {
+    process.stderr.write('handoff: dist/worker.js is started by the master (node dist/master.js), not directly\n');
+    process.exit(1);
+  }
+  return JSON.parse(raw) as WorkerConfig;
+}
+
+/**
+ * Node emits every IPC message on `process` (lib/internal/child_process.js looks `emit` up at call time), so the
+ * app's own process.on('message') would see ours. This wrapper takes our namespace out first; the app's messages
+ * pass through untouched. Node only emits while a 'message' listener exists, hence the no-op one.
+ */
+function hideProtocolMessages(onProtocol: (message: MasterMessage, socket: Socket | undefined) => void): void {
+  const emit = process.emit;
+  process.emit = function (this: NodeJS.Process, event: string | symbol, ...args: unknown[]): boolean {
+    if (event === 'message' && isProtocolMessage(args[0])) {
+      onProtocol(args[0] as MasterMessage, args[1] as Socket | undefined);
+      return true;
+    }
+    return (emit as (...a: unknown[]) => boolean).call(this, event, ...args);
+  } as typeof process.emit;
+  process.on('message', () => undefined);
+}
