@@ -28,9 +28,12 @@ export async function loadStrategy(value: string, cwd = process.cwd()): Promise<
       cause: err,
     });
   }
-  const exported = mod.default ?? mod.strategy;
-  const value_ = typeof exported === 'function' ? (exported as StrategyFactory)() : exported;
-  return assertStrategy(value_, `the default export of ${file}`);
+  // CommonJS arrives with module.exports as `default`, so `exports.strategy` may sit one level down.
+  const exported = [mod.default, mod.strategy, (mod.default as Record<string, unknown> | undefined)?.strategy].find(
+    (v) => typeof v === 'function' || (typeof v === 'object' && v !== null && 'pick' in v),
+  );
+  const candidate = typeof exported === 'function' ? (exported as StrategyFactory)() : (exported ?? mod.default);
+  return assertStrategy(candidate, `the default export of ${file}`);
 }
 
 function messageOf(err: unknown): string {

@@ -10,13 +10,15 @@ export function random(options: StrategyOptions = {}): Strategy {
       let takers = 0;
       for (const worker of workers) if (worker.canTake) takers++;
       if (takers === 0) return undefined;
+      // Clamped: a source returning exactly 1 still lands on the last taker.
       let skip = Math.min(Math.floor(next() * takers), takers - 1);
+      let chosen: WorkerView | undefined;
       for (const worker of workers) {
         if (!worker.canTake) continue;
-        if (skip === 0) return worker;
-        skip--;
+        chosen = worker;
+        if (skip-- === 0) break;
       }
-      return undefined;
+      return chosen;
     },
   };
 }

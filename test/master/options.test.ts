@@ -1,0 +1,63 @@
+import { availableParallelism } from 'node:os';
+import t from 'tap';
+import { OptionError } from '../../src/errors.ts';
+import { defaults, resolveOptions } from '../../src/master/options.ts';
+
+t.test('defaults', async (t) => {
+  const o = resolveOptions({});
+  t.equal(o.workers, availableParallelism());
+  t.equal(o.port, defaults.port);
+  t.equal(o.maxInFlight, defaults.maxInFlight);
+  t.equal(o.app, null);
+  t.equal(o.host, undefined);
+  t.same(o.execArgv, process.execArgv);
+  t.equal(o.stdout, 'inherit');
+});
+
+t.test('numeric strings are accepted (CLI, environment)', async (t) => {
+  const o = resolveOptions({ workers: '3' as unknown as number, port: ' 0 ' as unknown as number });
+  t.equal(o.workers, 3);
+  t.equal(o.port, 0);
+});
+
+const bad: [string, unknown, RegExp][] = [
+  ['workers', 0, /expected an integer from 1 to 1024, received 0/],
+  ['workers', -2, /received -2/],
+  ['workers', 'abc', /received "abc"/],
+  ['workers', 2.5, /received 2.5/],
+  ['port', 65536, /from 0 to 65535/],
+  ['port', 'x', /received "x"/],
+  ['maxInFlight', 0, /maxInFlight/],
+  ['queueTimeout', 0, /integer >= 1/],
+  ['maxQueue', -1, /integer >= 0/],
+  ['host', 42, /a host name or IP address/],
+  ['app', 42, /a path to a module/],
+  ['stdout', 'pipe', /"inherit" or "ignore"/],
+  ['env', { A: 1 }, /string values/],
+  ['env', [], /string values/],
+  ['execArgv', 'x', /array of strings/],
+];
+for (const [option, value, message] of bad) {
+  t.test(`${option}: ${JSON.stringify(value)} is refused, naming the option`, async (t) => {
+    const err = t.throws(() => resolveOptions({ [option]: value })) as OptionError;
+    t.type(err, OptionError);
+    t.equal(err.code, 'ERR_HANDOFF_BAD_OPTION');
+    t.equal(err.option, option);
+    t.match(err.message, message);
+  });
+}
+
+t.test('maxRestartDelay must not be below restartDelay', async (t) => {
+  t.throws(() => resolveOptions({ restartDelay: 500, maxRestartDelay: 100 }), { option: 'maxRestartDelay' });
+});
+
+t.test('options must be an object', async (t) => {
+  t.throws(() => resolveOptions(null as never), { code: 'ERR_HANDOFF_BAD_OPTION' });
+});
+
+t.test('the app path resolves against cwd and must be a file', async (t) => {
+  const dir = t.testdir({ 'app.js': '', sub: {} });
+  t.equal(resolveOptions({ app: 'app.js', cwd: dir }).app, `${dir}/app.js`);
+  t.throws(() => resolveOptions({ app: 'missing.js', cwd: dir }), { code: 'ERR_HANDOFF_APP_NOT_FOUND' });
+  t.throws(() => resolveOptions({ app: 'sub', cwd: dir }), { code: 'ERR_HANDOFF_APP_NOT_FOUND' });
+});
