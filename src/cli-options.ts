@@ -65,6 +65,25 @@ export type FlagName = keyof typeof flags;
 
 export const envPrefix = 'HANDOFF';
 
+/** `max-inflight` → `HANDOFF_MAX_INFLIGHT`. */
+export function envName(flag: string): string {
+  return `${envPrefix}_${flag.toUpperCase().replaceAll('-', '_')}`;
+}
+
+/**
+ * Flags set in the environment, as `--flag=value` arguments to put before the command line's (the last one wins, so
+ * typed flags override). Only known flags are read: any other HANDOFF_* variable (a parent's HANDOFF_WORKER_ID, say)
+ * is none of the CLI's business, whereas yargs' own env() would call it an unknown argument under strict mode.
+ */
+export function envArgs(env: NodeJS.ProcessEnv): string[] {
+  const args: string[] = [];
+  for (const name of Object.keys(flags)) {
+    const value = env[envName(name)];
+    if (value !== undefined) args.push(`--${name}=${value}`);
+  }
+  return args;
+}
+
 /** `maxInFlight` → `--max-inflight`, for error messages that speak the user's language. */
 export function flagOf(option: string): string | undefined {
   for (const [name, flag] of Object.entries(flags) as [string, Flag][]) if (flag.option === option) return `--${name}`;

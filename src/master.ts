@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { type Flag, closestFlag, envPrefix, flagOf, flags } from './cli-options.js';
+import { type Flag, closestFlag, envArgs, envName, flagOf, flags } from './cli-options.js';
 import { HandoffError, OptionError, describe } from './errors.js';
 import { createMaster } from './index.js';
 import { type LogLevel, createLogger } from './master/logger.js';
@@ -22,7 +22,7 @@ const usageCodes = new Set([
 class UsageError extends Error {}
 
 async function main(): Promise<number> {
-  const args = await parse(hideBin(process.argv));
+  const args = await parse([...envArgs(process.env), ...hideBin(process.argv)]);
   const log = createLogger(args['log-level'] as LogLevel, args['log-pretty'] === true);
   const options: Record<string, unknown> = {};
   for (const [name, flag] of Object.entries(flags) as [string, Flag][]) {
@@ -59,13 +59,12 @@ async function parse(argv: string[]): Promise<Record<string, unknown>> {
   const parser = yargs(argv)
     .scriptName('handoff')
     .usage('$0 [options]\n\nA handle-passing load balancer: one listening socket, forked workers, pluggable strategies.')
-    .env(envPrefix)
     .strict()
     .version(version)
     .help()
     .alias('h', 'help')
     .wrap(Math.min(110, process.stdout.columns || 110))
-    .epilog(`Every option can also be set from the environment: ${envPrefix}_WORKERS=4, ${envPrefix}_MAX_INFLIGHT=2, …`)
+    .epilog(`Every option can also be set from the environment: ${envName('workers')}=4, ${envName('max-inflight')}=2, …`)
     .parserConfiguration({ 'duplicate-arguments-array': false })
     .fail((message, err) => {
       // Both are yargs' own complaints about what was typed (err: e.g. a flag without its value).

@@ -107,6 +107,7 @@ export class Master extends EventEmitter<MasterEvents> {
     }
     if (this.#state !== 'starting') throw new HandoffError('ERR_HANDOFF_STATE', 'closed during start-up');
     this.#state = 'running';
+    this.#log.info({ workers: this.workers().map((w) => w.pid) }, 'started');
     return address;
   }
 

@@ -32,3 +32,19 @@ export async function getJson<T = { pid: number; index: string }>(
   if (reply.status !== 200) throw new Error(`GET ${path}: status ${reply.status}: ${reply.body}`);
   return JSON.parse(reply.body) as T;
 }
+
+/**
+ * For a process that says nothing (log level silent): retries while the port refuses connections, up to `limit` ms.
+ * There is no event to wait on across processes, and a refused connect answers at once, so this does not spin idle.
+ */
+export async function getWhenUp(port: number, path = '/', limit = 5000): Promise<Reply> {
+  const deadline = Date.now() + limit;
+  for (;;) {
+    try {
+      return await get(port, path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ECONNREFUSED' || Date.now() > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+}
