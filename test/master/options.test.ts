@@ -48,7 +48,8 @@ for (const [option, value, message] of bad) {
 }
 
 t.test('maxRestartDelay must not be below restartDelay', async (t) => {
-  t.throws(() => resolveOptions({ restartDelay: 500, maxRestartDelay: 100 }), { option: 'maxRestartDelay' });
+  const err = t.throws(() => resolveOptions({ restartDelay: 500, maxRestartDelay: 100 })) as OptionError;
+  t.equal(err.option, 'maxRestartDelay');
 });
 
 t.test('options must be an object', async (t) => {

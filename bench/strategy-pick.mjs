@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+// Strategy micro-benchmark: nanoseconds per pick() for every registered strategy over 2…128 workers.
+// Usage: node bench/strategy-pick.mjs [--picks N] [--json]
+// Worker views are plain objects with the same fields the master passes; a quarter of them are busy, so
+// strategies that skip workers pay for it.
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { createStrategy, registry, seededRandom } from '../dist/index.js';
+
+const { values } = parseArgs({
+  options: { picks: { type: 'string', default: '2000000' }, json: { type: 'boolean', default: false } },
+});
+const picks = Number(values.picks);
+const sizes = [2, 4, 8, 16, 32, 64, 128];
+const conn = { remoteAddress: '127.0.0.1', remotePort: 40000, remoteFamily: 'IPv4', localPort: 8000 };
+
+function pool(n) {
+  const rand = seededRandom(n);
+  return Array.from({ length: n }, (_, i) => ({
+    id: i + 1,
+    index: i + 1,
+    pid: 1000 + i,
+    active: Math.floor(rand() * 50),
+    inFlight: 0,
+    weight: 1,
+    canTake: i % 4 !== 3,
+  }));
+}
+
+function measure(name, workers) {
+  const strategy = createStrategy(name, { random: seededRandom(1) });
+  let sink = 0;
+  // Warm up so the JIT has settled before timing.
+  for (let i = 0; i < 200_000; i++) sink += strategy.pick(workers, conn)?.id ?? 0;
+  const start = performance.now();
+  for (let i = 0; i < picks; i++) sink += strategy.pick(workers, conn)?.id ?? 0;
+  const ns = ((performance.now() - start) * 1e6) / picks;
+  if (sink === -1) console.log(sink); // keep the loop observable
+  return ns;
+}
+
+const results = [];
+for (const { name } of registry) for (const n of sizes) results.push({ strategy: name, workers: n, nsPerPick: measure(name, pool(n)) });
+
+if (values.json) {
+  for (const r of results) console.log(JSON.stringify(r));
+} else {
+  const header = ['strategy', ...sizes.map((n) => `${n} w`)];
+  const rows = registry.map(({ name }) => [
+    name,
+    ...sizes.map((n) => results.find((r) => r.strategy === name && r.workers === n).nsPerPick.toFixed(1)),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  console.log(`ns per pick() (${picks} picks each, node ${process.version})`);
+  console.log(line(header));
+  for (const row of rows) console.log(line(row));
+}
