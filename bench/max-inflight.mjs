@@ -3,10 +3,13 @@
 // against handoff with several --max-inflight values and node:cluster round-robin as the baseline, alternated in
 // rounds (these machines are noisy), medians reported as ratios to the baseline measured in the same run.
 // Usage: node bench/max-inflight.mjs [--values 1,2,4] [--workers 2] [--connections 50] [--duration 5] [--rounds 3]
+//        [--json]   (also one record per result on stdout, see records.mjs)
 import { spawn, execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { loadRecord } from './records.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -15,6 +18,7 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '50' },
     duration: { type: 'string', default: '5' },
     rounds: { type: 'string', default: '3' },
+    json: { type: 'boolean', default: false },
   },
 });
 const master = fileURLToPath(new URL('../dist/master.js', import.meta.url));
@@ -74,6 +78,23 @@ for (let round = 1; round <= Number(values.rounds); round++) {
     const child = await start(contender, ++port);
     const r = wrk(port);
     results.get(contender.name).push(r);
+    if (values.json) {
+      console.log(
+        loadRecord({
+          bench: 'max-inflight',
+          node: process.version,
+          cores: availableParallelism(),
+          contender: contender.name,
+          round,
+          workers: Number(values.workers),
+          connections: Number(values.connections),
+          durationS: Number(values.duration),
+          rps: r.rps,
+          p99Ms: r.p99ms,
+          errors: r.errors,
+        }),
+      );
+    }
     console.error(`round ${round} ${contender.name}: ${r.rps.toFixed(0)} req/s, p99 ${r.p99ms.toFixed(2)} ms, errors ${r.errors}`);
     child.kill('SIGTERM');
     await once(child, 'exit');

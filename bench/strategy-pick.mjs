@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // Strategy micro-benchmark: nanoseconds per pick() for every registered strategy over 2…128 workers.
-// Usage: node bench/strategy-pick.mjs [--picks N] [--json]
+// Usage: node bench/strategy-pick.mjs [--picks N] [--json]   (--json: one record per line, see records.mjs)
 // Worker views are plain objects with the same fields the master passes; a quarter of them are busy, so
 // strategies that skip workers pay for it.
+import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { createStrategy, registry, seededRandom } from '../dist/index.js';
+import { pickRecord } from './records.mjs';
 
 const { values } = parseArgs({
   options: { picks: { type: 'string', default: '2000000' }, json: { type: 'boolean', default: false } },
@@ -43,7 +45,8 @@ const results = [];
 for (const { name } of registry) for (const n of sizes) results.push({ strategy: name, workers: n, nsPerPick: measure(name, pool(n)) });
 
 if (values.json) {
-  for (const r of results) console.log(JSON.stringify(r));
+  const env = { bench: 'strategy-pick', node: process.version, cores: availableParallelism() };
+  for (const r of results) console.log(pickRecord({ ...env, ...r }));
 } else {
   const header = ['strategy', ...sizes.map((n) => `${n} w`)];
   const rows = registry.map(({ name }) => [

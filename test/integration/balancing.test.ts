@@ -100,3 +100,29 @@ t.test('a custom strategy object is used as given', async (t) => {
   t.same([...pids], [master.workers().find((w) => w.index === 3)!.pid]);
   t.same(picks, [3, 3, 3, 3, 3]);
 });
+
+t.test("the README's capped strategy: connections wait in the master until a worker frees up", async (t) => {
+  // The example from the README, verbatim in behaviour.
+  const capped = (cap: number) => {
+    const inner = strategies.leastConnections();
+    return {
+      name: `capped-${cap}`,
+      pick(workers: Parameters<typeof inner.pick>[0], conn: Parameters<typeof inner.pick>[1]) {
+        const worker = inner.pick(workers, conn);
+        return worker !== undefined && worker.active + worker.inFlight < cap ? worker : undefined;
+      },
+    };
+  };
+  const { master, port } = await startMaster(t, { workers: 2, strategy: capped(1), app: fixture('pid-app.cjs') });
+  const agents = [new Agent({ keepAlive: true, maxSockets: 1 }), new Agent({ keepAlive: true, maxSockets: 1 })];
+  t.teardown(() => agents.forEach((a) => a.destroy()));
+  const held = [await getJson(port, '/', { agent: agents[0] }), await getJson(port, '/', { agent: agents[1] })];
+  t.not(held[0]!.pid, held[1]!.pid, 'one connection on each worker');
+
+  const third = getJson(port, '/', { timeout: 5000 });
+  await until('the third connection to wait in the queue', () => master.stats().queued === 1);
+  agents[0]!.destroy();
+  const reply = await third;
+  t.equal(reply.pid, held[0]!.pid, 'it went to the worker whose connection closed');
+  t.equal(master.stats().queued, 0);
+});
