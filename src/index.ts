@@ -4,26 +4,26 @@
  */
 import { Master } from './master/master.js';
 import { type MasterOptions, defaults } from './master/options.js';
+import { leastConnections } from './strategies/least-connections.js';
+import { random } from './strategies/random.js';
 import { resolveStrategy } from './strategies/registry.js';
+import { roundRobin } from './strategies/round-robin.js';
 
 /** Builds a master; nothing is bound or forked until `listen()`. Throws on invalid options. */
 export function createMaster(options: MasterOptions = {}): Master {
   return new Master(options, resolveStrategy(options.strategy ?? defaults.strategy));
 }
 
+/** The built-in strategy factories. */
+export const strategies = { roundRobin, leastConnections, random } as const;
+
 export { Master };
 export type { MasterEvents, MasterState, MasterStats } from './master/master.js';
 export type { MasterOptions, OutputMode } from './master/options.js';
 export type { WorkerInfo, WorkerState } from './master/worker-handle.js';
 export type { DropReason } from './master/dispatcher.js';
-export { type Logger, createLogger } from './master/logger.js';
+export { type Logger, type LogLevel, createLogger } from './master/logger.js';
 export { HandoffError, OptionError, UnknownStrategyError, errorCodes, type ErrorCode } from './errors.js';
 export type { ConnectionInfo, Strategy, StrategyFactory, StrategyOptions, WorkerView } from './strategies/strategy.js';
 export { createStrategy, registry, strategyNames } from './strategies/registry.js';
 export { seededRandom } from './strategies/random.js';
-import { leastConnections } from './strategies/least-connections.js';
-import { random } from './strategies/random.js';
-import { roundRobin } from './strategies/round-robin.js';
-
-/** The built-in strategy factories. */
-export const strategies = { roundRobin, leastConnections, random } as const;

@@ -45,5 +45,4 @@ export interface WorkerConfig {
   readonly app: string | null;
   /** The master's bound address, which the app's captured server reports as its own. */
   readonly address: { readonly address: string; readonly family: string; readonly port: number };
-  readonly logLevel: string;
 }

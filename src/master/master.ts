@@ -1,12 +1,11 @@
-import { fork } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { type AddressInfo, type Server, createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { HandoffError, errorFromWire } from '../errors.js';
-import { type WorkerConfig, type WorkerMessage, env, isProtocolMessage } from '../protocol.js';
+import { type WorkerMessage, isProtocolMessage } from '../protocol.js';
 import type { Strategy } from '../strategies/strategy.js';
 import { type DispatchCounters, Dispatcher, type DropReason } from './dispatcher.js';
 import { DropLog } from './drop-log.js';
+import { forkWorker } from './fork-worker.js';
 import { type Logger, silentLogger } from './logger.js';
 import { type MasterOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { RestartBackoff } from './restart-backoff.js';
@@ -37,8 +36,6 @@ export interface MasterStats extends Omit<DispatchCounters, 'dropped'> {
   readonly strategy: string;
 }
 
-const workerScript = fileURLToPath(new URL('../worker.js', import.meta.url));
-
 /**
  * The master: one listening socket, N forked workers, and a strategy choosing which worker gets each connection.
  * Create it with {@link createMaster}; `listen()` binds, forks and resolves once every worker is ready.
@@ -48,7 +45,6 @@ export class Master extends EventEmitter<MasterEvents> {
   readonly #log: Logger;
   readonly #dispatcher: Dispatcher;
   readonly #workers = new Map<number, WorkerHandle>();
-  readonly #startTimers = new Map<WorkerHandle, NodeJS.Timeout>();
   readonly #backoff: RestartBackoff;
   readonly #dropLog: DropLog;
   #server: Server | undefined;
@@ -173,26 +169,7 @@ export class Master extends EventEmitter<MasterEvents> {
 
   #spawn(index: number): WorkerHandle {
     const id = ++this.#nextWorkerId;
-    const bound = this.address()!;
-    const config: WorkerConfig = {
-      app: this.#options.app,
-      address: { address: bound.address, family: bound.family, port: bound.port },
-      logLevel: this.#log.level,
-    };
-    const child = fork(workerScript, [], {
-      env: {
-        ...process.env,
-        ...this.#options.env,
-        // The app's own `listen(process.env.PORT)` is captured, but its logs should show the port that counts.
-        PORT: String(bound.port),
-        [env.workerId]: String(id),
-        [env.workerIndex]: String(index),
-        [env.config]: JSON.stringify(config),
-      },
-      execArgv: [...this.#options.execArgv],
-      stdio: ['ignore', this.#options.stdout, this.#options.stderr, 'ipc'],
-      serialization: 'json',
-    });
+    const child = forkWorker(id, index, this.#options, this.address()!);
     const worker = new WorkerHandle(id, index, child, this.#options.maxInFlight);
     this.#workers.set(id, worker);
     child.on('message', (message) => this.#onMessage(worker, message));
@@ -200,10 +177,7 @@ export class Master extends EventEmitter<MasterEvents> {
     child.on('error', (err) => this.#log.warn({ worker: id, err }, 'worker channel error'));
     child.once('disconnect', () => this.#onDisconnect(worker));
     child.once('exit', (code, signal) => this.#onExit(worker, code, signal));
-    this.#startTimers.set(
-      worker,
-      setTimeout(() => this.#onStartTimeout(worker), this.#options.startTimeout),
-    );
+    worker.armStartTimer(this.#options.startTimeout, () => this.#onStartTimeout(worker));
     this.#log.info({ worker: id, index, workerPid: worker.pid }, 'worker forked');
     this.emit('fork', worker.info());
     return worker;
@@ -261,8 +235,7 @@ export class Master extends EventEmitter<MasterEvents> {
 
   #onReady(worker: WorkerHandle): void {
     if (worker.state !== 'starting') return;
-    clearTimeout(this.#startTimers.get(worker));
-    this.#startTimers.delete(worker);
+    worker.clearStartTimer();
     if (this.#state === 'closing' || this.#state === 'closed') {
       worker.stop();
       return;
@@ -274,7 +247,6 @@ export class Master extends EventEmitter<MasterEvents> {
   }
 
   #onStartTimeout(worker: WorkerHandle): void {
-    this.#startTimers.delete(worker);
     const ms = this.#options.startTimeout;
     worker.fatal ??= {
       code: 'ERR_HANDOFF_WORKER_START',
@@ -295,8 +267,7 @@ export class Master extends EventEmitter<MasterEvents> {
     const wasState = worker.state;
     const wasReadyFor = wasState === 'ready' ? Date.now() - worker.startedAt : 0;
     worker.setState('stopped');
-    clearTimeout(this.#startTimers.get(worker));
-    this.#startTimers.delete(worker);
+    worker.clearStartTimer();
     this.#workers.delete(worker.id);
     const redispatched = this.#dispatcher.reclaim(worker);
     const isExpected = wasState === 'draining';
@@ -339,18 +310,10 @@ export class Master extends EventEmitter<MasterEvents> {
   }
 
   #stopWorker(worker: WorkerHandle): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.#log.warn({ worker: worker.id, workerPid: worker.pid }, 'worker did not stop in time; SIGKILL');
-        worker.kill('SIGKILL');
-      }, this.#options.killTimeout);
-      worker.child.once('exit', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      this.#dispatcher.remove(worker);
-      worker.stop();
-    });
+    this.#dispatcher.remove(worker);
+    return worker.stopWithin(this.#options.killTimeout, () =>
+      this.#log.warn({ worker: worker.id, workerPid: worker.pid }, 'worker did not stop in time; SIGKILL'),
+    );
   }
 
   /** Last resort if the master process exits without close(): workers would notice anyway, but never linger. */

@@ -35,6 +35,7 @@ export class WorkerHandle {
   readonly #maxInFlight: number;
   readonly #pending = new Map<number, PendingConnection>();
   #state: WorkerState = 'starting';
+  #startTimer: NodeJS.Timeout | undefined;
   #active = 0;
   #dispatched = 0;
   #delivered = 0;
@@ -127,10 +128,35 @@ export class WorkerHandle {
     return pending;
   }
 
+  /** `onTimeout` runs if the worker is not ready within `ms`. */
+  armStartTimer(ms: number, onTimeout: () => void): void {
+    this.#startTimer = setTimeout(onTimeout, ms);
+  }
+
+  clearStartTimer(): void {
+    clearTimeout(this.#startTimer);
+    this.#startTimer = undefined;
+  }
+
   /** Asks the worker to stop serving and exit once its connections are gone. */
   stop(): void {
     this.#state = 'draining';
     if (this.#child.connected) this.#child.send({ cmd: 'handoff:stop' } satisfies MasterMessage);
+  }
+
+  /** {@link stop}, then SIGKILL after `killTimeout` ms (calling `onKill` first); resolves when the process is gone. */
+  stopWithin(killTimeout: number, onKill: () => void): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        onKill();
+        this.kill('SIGKILL');
+      }, killTimeout);
+      this.#child.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.stop();
+    });
   }
 
   kill(signal: NodeJS.Signals = 'SIGKILL'): void {

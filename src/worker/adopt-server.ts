@@ -9,7 +9,7 @@ import type { WorkerConfig } from '../protocol.js';
  * Then it emits 'listening': the app's listen callback runs, and http.Server starts its connection tracking
  * (request/headers timeouts, closeIdleConnections) only on that event.
  */
-export function adoptServer(server: Server, address: WorkerConfig['address'], onClose: () => void): void {
+export function adoptServer(server: Server, address: WorkerConfig['address']): void {
   const handle = {
     getsockname(out: Record<string, unknown>): number {
       out.address = address.address;
@@ -17,9 +17,8 @@ export function adoptServer(server: Server, address: WorkerConfig['address'], on
       out.port = address.port;
       return 0;
     },
-    close(): void {
-      onClose();
-    },
+    // server.close() calls this; nothing is bound, so there is nothing to release.
+    close(): void {},
     ref(): void {},
     unref(): void {},
   };

@@ -21,7 +21,9 @@ import { loadApp } from './load-app.js';
 export async function startWorker(): Promise<void> {
   const config = readConfig();
   const send = (message: WorkerMessage, done?: () => void): void => {
-    if (process.connected) process.send!(message, undefined, {}, done);
+    if (!process.connected) return;
+    if (done === undefined) process.send!(message);
+    else process.send!(message, undefined, {}, done);
   };
   let injector: ConnectionInjector | undefined;
   let isStopping = false;
@@ -69,7 +71,7 @@ export async function startWorker(): Promise<void> {
   let served: Server | undefined;
   const adopt = (server: Server): void => {
     served = server;
-    adoptServer(server, config.address, () => undefined);
+    adoptServer(server, config.address);
   };
   const capture = new ListenCapture(adopt);
   capture.install();
