@@ -50,9 +50,15 @@ export const flags = {
   'start-timeout': { option: 'startTimeout', describe: 'ms a worker may take to become ready', defaultText: '30000' },
   'kill-timeout': {
     option: 'killTimeout',
-    describe: 'ms a stopping worker gets before SIGKILL',
+    describe: 'ms a draining worker gets to finish its connections before it is stopped anyway',
     defaultText: '5000',
   },
+  'max-restarts': {
+    option: 'maxRestarts',
+    describe: 'unplanned worker replacements allowed within --restart-window before the master gives up',
+    defaultText: '10',
+  },
+  'restart-window': { option: 'restartWindow', describe: 'the crash-loop window, in ms', defaultText: '60000' },
   'log-level': {
     describe: 'log level',
     defaultText: 'info',

@@ -40,9 +40,15 @@ async function main(): Promise<number> {
     }
     signalled = true;
     log.info({ signal }, 'stopping');
-    void master.close().then(() => process.exit(0));
+    // Exit 0 only if every worker finished within --kill-timeout.
+    void master.close().then(({ forced }) => process.exit(forced === 0 ? 0 : 1));
   };
   process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+  master.on('error', (err) => {
+    if (!(err instanceof HandoffError) || err.code !== 'ERR_HANDOFF_CRASH_LOOP') return; // logged by the master
+    process.stderr.write(`handoff: ${explain(err)}\n`);
+    void master.close().then(() => process.exit(1));
+  });
 
   try {
     await master.listen();

@@ -8,7 +8,8 @@
  *     │ ◀──────────────────── load {active} ──── │  coalesced per tick after closes
  *     │ ◀─────────────────────────── ready ───── │  the app has a server
  *     │ ◀──────────── fatal {code, message} ──── │  the app could not load; the worker exits next
- *     │ ── stop ───────────────────────────────▶ │  stop serving, exit when connections are gone
+ *     │ ◀── draining {reason, message, stack} ── │  the app failed (uncaught): no more sockets, replace it now
+ *     │ ── stop ───────────────────────────────▶ │  drain: finish what is open, exit (by killTimeout at the latest)
  *
  * Our commands live in the `handoff:` namespace: Node's own start with `NODE_`, and anything else is the app's and
  * passes through untouched. Only plain data crosses: numbers, strings and codes, never Error objects.
@@ -17,11 +18,20 @@ export const PREFIX = 'handoff:';
 
 export type MasterMessage = { readonly cmd: 'handoff:conn'; readonly id: number } | { readonly cmd: 'handoff:stop' };
 
+/** Why a worker drains on its own. */
+export type DrainReason = 'uncaughtException' | 'unhandledRejection';
+
 export type WorkerMessage =
   | { readonly cmd: 'handoff:ready' }
   | { readonly cmd: 'handoff:ack'; readonly id: number; readonly active: number }
   | { readonly cmd: 'handoff:load'; readonly active: number }
-  | { readonly cmd: 'handoff:fatal'; readonly code: string; readonly message: string };
+  | { readonly cmd: 'handoff:fatal'; readonly code: string; readonly message: string }
+  | {
+      readonly cmd: 'handoff:draining';
+      readonly reason: DrainReason;
+      readonly message: string;
+      readonly stack: string | undefined;
+    };
 
 export function isProtocolMessage(message: unknown): message is { readonly cmd: string } {
   return (
@@ -45,4 +55,6 @@ export interface WorkerConfig {
   readonly app: string | null;
   /** The master's bound address, which the app's captured server reports as its own. */
   readonly address: { readonly address: string; readonly family: string; readonly port: number };
+  /** A draining worker exits by itself after this many ms, whatever is still open. */
+  readonly killTimeout: number;
 }

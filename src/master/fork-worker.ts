@@ -11,6 +11,7 @@ export function forkWorker(id: number, index: number, options: ResolvedOptions, 
   const config: WorkerConfig = {
     app: options.app,
     address: { address: bound.address, family: bound.family, port: bound.port },
+    killTimeout: options.killTimeout,
   };
   return fork(workerScript, [], {
     env: {

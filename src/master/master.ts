@@ -1,14 +1,14 @@
 import { EventEmitter } from 'node:events';
 import { type AddressInfo, type Server, createServer } from 'node:net';
 import { HandoffError, errorFromWire } from '../errors.js';
-import { type WorkerMessage, isProtocolMessage } from '../protocol.js';
+import { type DrainReason, type WorkerMessage, isProtocolMessage } from '../protocol.js';
 import type { Strategy } from '../strategies/strategy.js';
 import { type DispatchCounters, Dispatcher, type DropReason } from './dispatcher.js';
 import { DropLog } from './drop-log.js';
 import { forkWorker } from './fork-worker.js';
 import { type Logger, silentLogger } from './logger.js';
 import { type MasterOptions, type ResolvedOptions, resolveOptions } from './options.js';
-import { RestartBackoff } from './restart-backoff.js';
+import { RestartPolicy } from './restart-policy.js';
 import { type WorkerInfo, WorkerHandle } from './worker-handle.js';
 
 export interface MasterEvents {
@@ -16,16 +16,27 @@ export interface MasterEvents {
   fork: [worker: WorkerInfo];
   ready: [worker: WorkerInfo];
   exit: [worker: WorkerInfo, code: number | null, signal: NodeJS.Signals | null];
+  /** A worker failed; a replacement for its slot starts after `delay` ms. */
   restart: [index: number, delay: number];
+  /** A worker's app threw (uncaught) or rejected (unhandled): it takes no more sockets and finishes what it has. */
+  draining: [worker: WorkerInfo, reason: DrainReason, message: string];
   redispatch: [worker: WorkerInfo, count: number];
   drop: [reason: DropReason];
   /** A message the app sent with process.send(): handoff's own protocol never shows up here. */
   message: [worker: WorkerInfo, message: unknown];
-  /** A non-fatal runtime error (accept failing with EMFILE, say). Without a listener it is only logged. */
+  /**
+   * Fatal: workers kept failing and the master gave up (`ERR_HANDOFF_CRASH_LOOP`); it is closing. Non-fatal: the
+   * listener failed to accept (EMFILE, say); those are only logged when nobody listens.
+   */
   error: [error: Error];
 }
 
 export type MasterState = 'idle' | 'starting' | 'running' | 'closing' | 'closed';
+
+export interface CloseResult {
+  /** Workers that did not finish within the kill timeout (exited by their own deadline or SIGKILLed). */
+  readonly forced: number;
+}
 
 export interface MasterStats extends Omit<DispatchCounters, 'dropped'> {
   readonly dropped: Readonly<Record<DropReason, number>>;
@@ -37,6 +48,12 @@ export interface MasterStats extends Omit<DispatchCounters, 'dropped'> {
 }
 
 /**
+ * A draining worker exits by itself at the kill timeout; the master SIGKILLs it only if it is still there this much
+ * later (its event loop is blocked, say).
+ */
+const killGrace = 500;
+
+/**
  * The master: one listening socket, N forked workers, and a strategy choosing which worker gets each connection.
  * Create it with {@link createMaster}; `listen()` binds, forks and resolves once every worker is ready.
  */
@@ -45,18 +62,23 @@ export class Master extends EventEmitter<MasterEvents> {
   readonly #log: Logger;
   readonly #dispatcher: Dispatcher;
   readonly #workers = new Map<number, WorkerHandle>();
-  readonly #backoff: RestartBackoff;
+  readonly #restarts: RestartPolicy;
   readonly #dropLog: DropLog;
   #server: Server | undefined;
   #state: MasterState = 'idle';
   #nextWorkerId = 0;
-  #closing: Promise<void> | undefined;
+  #closing: Promise<CloseResult> | undefined;
 
   constructor(options: MasterOptions, strategy: Strategy) {
     super();
     this.#options = resolveOptions(options);
     this.#log = options.logger ?? silentLogger;
-    this.#backoff = new RestartBackoff(this.#options.restartDelay, this.#options.maxRestartDelay);
+    this.#restarts = new RestartPolicy({
+      base: this.#options.restartDelay,
+      max: this.#options.maxRestartDelay,
+      maxRestarts: this.#options.maxRestarts,
+      window: this.#options.restartWindow,
+    });
     this.#dropLog = new DropLog(this.#log);
     this.#dispatcher = new Dispatcher({
       strategy,
@@ -135,10 +157,11 @@ export class Master extends EventEmitter<MasterEvents> {
   }
 
   /**
-   * Stops accepting, closes what waits in the queue, asks every worker to finish and exit, and SIGKILLs any still
-   * running after `killTimeout`. Safe to call more than once and in any state.
+   * Stops accepting, closes what waits in the queue, and drains every worker: requests in flight complete, keep-alive
+   * connections are closed, and a worker still busy after `killTimeout` is stopped anyway (counted in `forced`).
+   * Safe to call more than once and in any state.
    */
-  close(): Promise<void> {
+  close(): Promise<CloseResult> {
     this.#closing ??= this.#shutdown();
     return this.#closing;
   }
@@ -224,7 +247,11 @@ export class Master extends EventEmitter<MasterEvents> {
         return;
       case 'handoff:fatal':
         worker.fatal = { code: msg.code, message: msg.message };
+        worker.failure = msg.message;
         this.#log.error({ worker: worker.id, code: msg.code }, msg.message);
+        return;
+      case 'handoff:draining':
+        this.#onDraining(worker, msg.reason, msg.message, msg.stack);
         return;
       default: {
         const unknown: never = msg;
@@ -263,9 +290,29 @@ export class Master extends EventEmitter<MasterEvents> {
     if (worker.state !== 'draining') setTimeout(() => worker.kill('SIGKILL'), this.#options.killTimeout).unref();
   }
 
+  /** The app failed inside the worker: it drains on its own; its slot is refilled now, not when it exits. */
+  #onDraining(worker: WorkerHandle, reason: DrainReason, message: string, stack: string | undefined): void {
+    if (worker.state === 'stopped' || worker.state === 'draining') return;
+    const upFor = Date.now() - worker.startedAt;
+    this.#dispatcher.remove(worker);
+    worker.setState('draining');
+    worker.failure = message;
+    this.#log.error(
+      { worker: worker.id, index: worker.index, workerPid: worker.pid, reason, err: { message, stack } },
+      'worker failed; draining it and starting a replacement',
+    );
+    this.emit('draining', worker.info(), reason, message);
+    void worker.exitWithin(this.#options.killTimeout + killGrace, () =>
+      this.#log.warn({ worker: worker.id, workerPid: worker.pid }, 'draining worker did not exit in time; SIGKILL'),
+    );
+    if (this.#state !== 'running') return;
+    worker.isReplaced = true;
+    this.#replace(worker, upFor, true);
+  }
+
   #onExit(worker: WorkerHandle, code: number | null, signal: NodeJS.Signals | null): void {
     const wasState = worker.state;
-    const wasReadyFor = wasState === 'ready' ? Date.now() - worker.startedAt : 0;
+    const upFor = Date.now() - worker.startedAt;
     worker.setState('stopped');
     worker.clearStartTimer();
     this.#workers.delete(worker.id);
@@ -273,18 +320,39 @@ export class Master extends EventEmitter<MasterEvents> {
     const isExpected = wasState === 'draining';
     const fields = { worker: worker.id, index: worker.index, workerPid: worker.pid, code, signal, redispatched };
     if (isExpected) this.#log.info(fields, 'worker exited');
-    else this.#log.warn(fields, 'worker exited unexpectedly');
+    else {
+      worker.failure ??= signal === null ? `exit code ${code}` : `killed by ${signal}`;
+      this.#log.warn(fields, 'worker exited unexpectedly');
+    }
     this.emit('exit', worker.info(), code, signal);
-    if (!isExpected && this.#state === 'running') this.#scheduleRestart(worker.index, wasReadyFor);
+    if (!isExpected && !worker.isReplaced && this.#state === 'running') this.#replace(worker, upFor, false);
   }
 
-  #scheduleRestart(index: number, upFor: number): void {
-    const delay = this.#backoff.next(index, upFor);
+  /** Starts a new worker in the failed one's slot, after the backoff delay; or gives up on a crash loop. */
+  #replace(failed: WorkerHandle, upFor: number, isImmediate: boolean): void {
+    const index = failed.index;
+    const delay = this.#restarts.next(index, upFor, isImmediate);
+    if (delay === undefined) {
+      this.#giveUp(failed);
+      return;
+    }
     this.#log.info({ index, delay }, 'restarting worker');
     this.emit('restart', index, delay);
-    this.#backoff.schedule(index, delay, () => {
+    this.#restarts.schedule(index, delay, () => {
       if (this.#state === 'running') this.#spawn(index);
     });
+  }
+
+  #giveUp(last: WorkerHandle): void {
+    const { maxRestarts, restartWindow } = this.#options;
+    const error = new HandoffError(
+      'ERR_HANDOFF_CRASH_LOOP',
+      `workers failed more than ${maxRestarts} times within ${restartWindow} ms; giving up. Last failure (worker ${last.index}): ${last.failure ?? 'unknown'}`,
+    );
+    this.#log.error({ err: error }, 'crash loop');
+    // Start closing first: if nobody listens for 'error', emitting it throws, and nothing must be left running.
+    void this.close();
+    this.emit('error', error);
   }
 
   #onServerError(err: Error): void {
@@ -293,25 +361,34 @@ export class Master extends EventEmitter<MasterEvents> {
     if (this.listenerCount('error') > 0) this.emit('error', err);
   }
 
-  async #shutdown(): Promise<void> {
+  async #shutdown(): Promise<CloseResult> {
     if (this.#state === 'closed' || this.#state === 'idle') {
       this.#state = 'closed';
-      return;
+      return { forced: 0 };
     }
     this.#state = 'closing';
-    this.#backoff.cancelAll();
+    this.#restarts.cancelAll();
     this.#server?.close();
     this.#dispatcher.close();
+    let forced = 0;
+    const countForced = (_: WorkerInfo, code: number | null): void => {
+      if (code !== 0) forced++;
+    };
+    this.on('exit', countForced);
     await Promise.all([...this.#workers.values()].map((w) => this.#stopWorker(w)));
+    this.off('exit', countForced);
     this.#dropLog.flush();
     process.off('exit', this.#killAll);
     this.#state = 'closed';
-    this.#log.info({ stats: this.stats() }, 'closed');
+    this.#log.info({ forced, stats: this.stats() }, 'closed');
+    return { forced };
   }
 
   #stopWorker(worker: WorkerHandle): Promise<void> {
     this.#dispatcher.remove(worker);
-    return worker.stopWithin(this.#options.killTimeout, () =>
+    // One draining on its own already has its deadline; telling it again changes nothing.
+    if (worker.state !== 'draining') worker.stop();
+    return worker.exitWithin(this.#options.killTimeout + killGrace, () =>
       this.#log.warn({ worker: worker.id, workerPid: worker.pid }, 'worker did not stop in time; SIGKILL'),
     );
   }

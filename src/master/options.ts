@@ -34,6 +34,10 @@ export interface MasterOptions {
   /** Base and maximum delay, in ms, of the exponential backoff between restarts of a crashing worker. */
   readonly restartDelay?: number;
   readonly maxRestartDelay?: number;
+  /** More unplanned worker replacements than this within `restartWindow` ms, and the master gives up (default 10). */
+  readonly maxRestarts?: number;
+  /** The crash-loop window in ms (default 60000). */
+  readonly restartWindow?: number;
   /** A pino-compatible logger (default: silent). */
   readonly logger?: Logger;
   /** Extra environment for the workers, on top of the master's. */
@@ -60,6 +64,8 @@ export interface ResolvedOptions {
   readonly killTimeout: number;
   readonly restartDelay: number;
   readonly maxRestartDelay: number;
+  readonly maxRestarts: number;
+  readonly restartWindow: number;
   readonly env: Readonly<Record<string, string>>;
   readonly execArgv: readonly string[];
   readonly stdout: OutputMode;
@@ -76,6 +82,8 @@ export const defaults = {
   killTimeout: 5_000,
   restartDelay: 100,
   maxRestartDelay: 10_000,
+  maxRestarts: 10,
+  restartWindow: 60_000,
   strategy: 'least-connections',
 } as const;
 
@@ -97,6 +105,8 @@ export function resolveOptions(options: MasterOptions): ResolvedOptions {
     killTimeout: integer('killTimeout', options.killTimeout, defaults.killTimeout, 1),
     restartDelay,
     maxRestartDelay: integer('maxRestartDelay', options.maxRestartDelay, defaults.maxRestartDelay, restartDelay),
+    maxRestarts: integer('maxRestarts', options.maxRestarts, defaults.maxRestarts, 0),
+    restartWindow: integer('restartWindow', options.restartWindow, defaults.restartWindow, 1),
     env: stringRecord('env', options.env),
     execArgv: stringArray('execArgv', options.execArgv, process.execArgv),
     stdout: output('stdout', options.stdout),

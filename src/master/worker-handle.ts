@@ -41,6 +41,10 @@ export class WorkerHandle {
   #delivered = 0;
   /** The app's error, when the worker reported one before exiting. */
   fatal: { readonly code: string; readonly message: string } | undefined;
+  /** The last thing that went wrong with this worker, in words: for the crash-loop error. */
+  failure: string | undefined;
+  /** A replacement was already started for it: its exit must not start another. */
+  isReplaced = false;
 
   constructor(id: number, index: number, child: ChildProcess, maxInFlight: number) {
     this.id = id;
@@ -144,18 +148,21 @@ export class WorkerHandle {
     if (this.#child.connected) this.#child.send({ cmd: 'handoff:stop' } satisfies MasterMessage);
   }
 
-  /** {@link stop}, then SIGKILL after `killTimeout` ms (calling `onKill` first); resolves when the process is gone. */
-  stopWithin(killTimeout: number, onKill: () => void): Promise<void> {
+  /**
+   * Resolves when the process is gone; SIGKILLs it first if it is still there after `ms` (calling `onKill`). The
+   * worker's own drain deadline is the kill timeout: the master's `ms` should leave it a moment to use it.
+   */
+  exitWithin(ms: number, onKill: () => void): Promise<void> {
+    if (this.#child.exitCode !== null || this.#child.signalCode !== null) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         onKill();
         this.kill('SIGKILL');
-      }, killTimeout);
+      }, ms);
       this.#child.once('exit', () => {
         clearTimeout(timer);
         resolve();
       });
-      this.stop();
     });
   }
 

@@ -12,8 +12,8 @@ interface ServerInternals {
 }
 
 /**
- * Gives the app's server a socket the master handed over, as if the server had accepted it, and keeps the count of
- * open connections the master balances on.
+ * Gives the app's server a socket the master handed over, as if the server had accepted it, and keeps the set of
+ * open connections: their count is what the master balances on, and a drain walks them.
  *
  * A handed-over socket arrives already reading, with allowHalfOpen false, no server and none of the server's
  * socket options (DESIGN.md fact 5): this restores what Node's accept path would have set.
@@ -21,17 +21,31 @@ interface ServerInternals {
 export class ConnectionInjector {
   readonly #server: Server & ServerInternals;
   readonly #report: (active: number) => void;
+  readonly #sockets = new Set<Socket>();
+  /** Counted from the ack on, a moment before the socket joins #sockets. */
   #active = 0;
   #isReportDue = false;
   #onIdle: (() => void) | undefined;
+  readonly #onClose: (this: Socket) => void;
 
   constructor(server: Server, report: (active: number) => void) {
     this.#server = server as Server & ServerInternals;
     this.#report = report;
+    const self = this;
+    // One function for every socket ('close' calls it with the socket as `this'): no closure per connection.
+    this.#onClose = function (this: Socket): void {
+      self.#sockets.delete(this);
+      self.#closed();
+    };
   }
 
   get active(): number {
     return this.#active;
+  }
+
+  /** The connections the app's server holds now. */
+  get sockets(): ReadonlySet<Socket> {
+    return this.#sockets;
   }
 
   /** Counts the socket in; the caller acks with {@link active} before calling {@link inject}. */
@@ -41,6 +55,7 @@ export class ConnectionInjector {
 
   inject(socket: Socket): void {
     const server = this.#server;
+    this.#sockets.add(socket);
     socket.once('close', this.#onClose);
     if (server.maxConnections && server._connections >= server.maxConnections) {
       // What Node does past maxConnections: close at once and tell the app through 'drop'.
@@ -66,14 +81,14 @@ export class ConnectionInjector {
     else this.#onIdle = onIdle;
   }
 
-  readonly #onClose = (): void => {
+  #closed(): void {
     this.#active--;
     if (this.#active === 0 && this.#onIdle !== undefined) this.#onIdle();
     if (this.#isReportDue) return;
     // Coalesced: a burst of closes in one loop iteration is one message, sent before the next I/O poll.
     this.#isReportDue = true;
     setImmediate(this.#flushReport);
-  };
+  }
 
   readonly #flushReport = (): void => {
     this.#isReportDue = false;

@@ -1,6 +1,7 @@
 import type { Server, Socket } from 'node:net';
 import { HandoffError } from '../errors.js';
 import {
+  type DrainReason,
   type MasterMessage,
   type WorkerConfig,
   type WorkerMessage,
@@ -9,6 +10,7 @@ import {
 } from '../protocol.js';
 import { adoptServer } from './adopt-server.js';
 import { ConnectionInjector } from './connection-injector.js';
+import { Drain } from './drain.js';
 import { ListenCapture } from './listen-capture.js';
 import { loadApp } from './load-app.js';
 
@@ -16,7 +18,11 @@ import { loadApp } from './load-app.js';
  *  master ──conn + socket──▶ onProtocol ──▶ ack {id, active} ──▶ master
  *                                 └──────▶ injector.inject ──▶ app server 'connection'
  *  socket 'close' ──▶ injector (active--) ──setImmediate──▶ load {active} ──▶ master
+ *  stop / uncaught error / master gone ──▶ drain ──▶ exit when idle (or at the deadline)
  */
+
+/** If the master is gone, nobody can SIGKILL us later: in-flight requests get this long, at most. */
+const orphanDeadline = 1000;
 
 export async function startWorker(): Promise<void> {
   const config = readConfig();
@@ -26,17 +32,13 @@ export async function startWorker(): Promise<void> {
     else process.send!(message, undefined, {}, done);
   };
   let injector: ConnectionInjector | undefined;
-  let isStopping = false;
+  let drain: Drain | undefined;
 
-  const stop = (): void => {
-    if (isStopping) return;
-    isStopping = true;
+  const exit = (code: number): void => process.exit(code);
+  const startDrain = (deadline: number): void => {
     // Still loading: nothing was handed to us yet.
-    if (injector === undefined) process.exit(0);
-    const server = served!;
-    // http.Server.close() also closes idle keep-alive connections; the master SIGKILLs after killTimeout.
-    if (server.listening) server.close();
-    injector.whenIdle(() => process.exit(0));
+    if (drain === undefined) exit(0);
+    else drain.start(deadline, exit);
   };
 
   const onProtocol = (message: MasterMessage, socket: Socket | undefined): void => {
@@ -55,7 +57,7 @@ export async function startWorker(): Promise<void> {
         return;
       }
       case 'handoff:stop':
-        stop();
+        startDrain(config.killTimeout);
         return;
       default: {
         const unknown: never = message;
@@ -65,8 +67,9 @@ export async function startWorker(): Promise<void> {
   };
 
   hideProtocolMessages(onProtocol);
-  // The master is gone (even SIGKILL closes the channel): nobody can hand us sockets or stop us, so no orphan.
-  process.on('disconnect', () => process.exit(0));
+  // The master is gone (even SIGKILL closes the channel): no one will hand us sockets or stop us. Finish what is in
+  // flight, briefly, and go: no orphans.
+  process.on('disconnect', () => startDrain(Math.min(config.killTimeout, orphanDeadline)));
 
   let served: Server | undefined;
   const adopt = (server: Server): void => {
@@ -82,12 +85,30 @@ export async function startWorker(): Promise<void> {
   } catch (err) {
     const error =
       err instanceof HandoffError ? err : new HandoffError('ERR_HANDOFF_APP_LOAD', String(err), { cause: err });
-    send({ cmd: 'handoff:fatal', code: error.code, message: error.message }, () => process.exit(1));
+    send({ cmd: 'handoff:fatal', code: error.code, message: error.message }, () => exit(1));
     return;
   }
   if (served !== server) adopt(server);
   injector = new ConnectionInjector(server, (active) => send({ cmd: 'handoff:load', active }));
+  drain = new Drain(server, injector);
+  onAppFailure((reason, err) => {
+    // The process is in an unknown state: take no new sockets, let the master start a replacement now, and finish
+    // what is open. A second failure while draining changes nothing.
+    if (drain!.isDraining) return;
+    send({ cmd: 'handoff:draining', reason, message: messageOf(err), stack: (err as Error | undefined)?.stack });
+    startDrain(config.killTimeout);
+  });
   send({ cmd: 'handoff:ready' });
+}
+
+/** After the app has loaded, an uncaught exception or unhandled rejection drains the worker instead of killing it. */
+function onAppFailure(handler: (reason: DrainReason, err: unknown) => void): void {
+  process.on('uncaughtException', (err) => handler('uncaughtException', err));
+  process.on('unhandledRejection', (reason) => handler('unhandledRejection', reason));
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }
 
 function readConfig(): WorkerConfig {
