@@ -59,6 +59,16 @@ export const flags = {
     defaultText: '10',
   },
   'restart-window': { option: 'restartWindow', describe: 'the crash-loop window, in ms', defaultText: '60000' },
+  'heartbeat-interval': {
+    option: 'heartbeatInterval',
+    describe: 'ms between heartbeats; a worker silent for two gets no new sockets until it answers',
+    defaultText: '500',
+  },
+  'unresponsive-timeout': {
+    option: 'unresponsiveTimeout',
+    describe: 'ms a worker may stay unresponsive before it is replaced (0: never)',
+    defaultText: '30000',
+  },
   'log-level': {
     describe: 'log level',
     defaultText: 'info',

@@ -10,13 +10,18 @@
  *     │ ◀──────────── fatal {code, message} ──── │  the app could not load; the worker exits next
  *     │ ◀── draining {reason, message, stack} ── │  the app failed (uncaught): no more sockets, replace it now
  *     │ ── stop ───────────────────────────────▶ │  drain: finish what is open, exit (by killTimeout at the latest)
+ *     │ ── ping {t} ───────────────────────────▶ │  every heartbeat interval
+ *     │ ◀───────────────────────────── pong {t} ─ │  from the worker's event loop: no answer, no new sockets
  *
  * Our commands live in the `handoff:` namespace: Node's own start with `NODE_`, and anything else is the app's and
  * passes through untouched. Only plain data crosses: numbers, strings and codes, never Error objects.
  */
 export const PREFIX = 'handoff:';
 
-export type MasterMessage = { readonly cmd: 'handoff:conn'; readonly id: number } | { readonly cmd: 'handoff:stop' };
+export type MasterMessage =
+  | { readonly cmd: 'handoff:conn'; readonly id: number }
+  | { readonly cmd: 'handoff:stop' }
+  | { readonly cmd: 'handoff:ping'; readonly t: number };
 
 /** Why a worker drains on its own. */
 export type DrainReason = 'uncaughtException' | 'unhandledRejection';
@@ -25,6 +30,7 @@ export type WorkerMessage =
   | { readonly cmd: 'handoff:ready' }
   | { readonly cmd: 'handoff:ack'; readonly id: number; readonly active: number }
   | { readonly cmd: 'handoff:load'; readonly active: number }
+  | { readonly cmd: 'handoff:pong'; readonly t: number }
   | { readonly cmd: 'handoff:fatal'; readonly code: string; readonly message: string }
   | {
       readonly cmd: 'handoff:draining';

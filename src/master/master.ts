@@ -6,6 +6,7 @@ import type { Strategy } from '../strategies/strategy.js';
 import { type DispatchCounters, Dispatcher, type DropReason } from './dispatcher.js';
 import { DropLog } from './drop-log.js';
 import { forkWorker } from './fork-worker.js';
+import { Heartbeat } from './heartbeat.js';
 import { type Logger, silentLogger } from './logger.js';
 import { type MasterOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { RestartPolicy } from './restart-policy.js';
@@ -22,6 +23,10 @@ export interface MasterEvents {
   draining: [worker: WorkerInfo, reason: DrainReason, message: string];
   redispatch: [worker: WorkerInfo, count: number];
   drop: [reason: DropReason];
+  /** The worker missed heartbeats for `silentFor` ms: its event loop is stuck, and it gets no new sockets. */
+  unresponsive: [worker: WorkerInfo, silentFor: number];
+  /** It answers heartbeats again and is back in the pool. */
+  responsive: [worker: WorkerInfo];
   /** A message the app sent with process.send(): handoff's own protocol never shows up here. */
   message: [worker: WorkerInfo, message: unknown];
   /**
@@ -64,6 +69,7 @@ export class Master extends EventEmitter<MasterEvents> {
   readonly #workers = new Map<number, WorkerHandle>();
   readonly #restarts: RestartPolicy;
   readonly #dropLog: DropLog;
+  readonly #heartbeat: Heartbeat;
   #server: Server | undefined;
   #state: MasterState = 'idle';
   #nextWorkerId = 0;
@@ -80,6 +86,26 @@ export class Master extends EventEmitter<MasterEvents> {
       window: this.#options.restartWindow,
     });
     this.#dropLog = new DropLog(this.#log);
+    this.#heartbeat = new Heartbeat(this.#options.heartbeatInterval, this.#options.unresponsiveTimeout, {
+      workers: () => [...this.#workers.values()].filter((w) => w.state === 'ready'),
+      unresponsive: (worker, silentFor) => {
+        this.#dispatcher.remove(worker);
+        this.#log.warn({ worker: worker.id, workerPid: worker.pid, silentFor }, 'worker unresponsive; no new sockets');
+        this.emit('unresponsive', worker.info(), silentFor);
+      },
+      responsive: (worker) => {
+        if (worker.state !== 'ready') return;
+        this.#dispatcher.add(worker);
+        this.#log.info({ worker: worker.id, workerPid: worker.pid, lag: worker.info().lag }, 'worker responsive again');
+        this.emit('responsive', worker.info());
+      },
+      timedOut: (worker, silentFor) => {
+        if (worker.failure !== undefined) return; // already being killed
+        worker.failure = `unresponsive for ${silentFor} ms`;
+        this.#log.error({ worker: worker.id, workerPid: worker.pid, silentFor }, 'worker unresponsive too long; SIGKILL');
+        worker.kill('SIGKILL');
+      },
+    });
     this.#dispatcher = new Dispatcher({
       strategy,
       maxQueue: this.#options.maxQueue,
@@ -114,6 +140,7 @@ export class Master extends EventEmitter<MasterEvents> {
     );
     this.emit('listening', address);
     process.on('exit', this.#killAll);
+    this.#heartbeat.start();
     try {
       const starts: Promise<void>[] = [];
       for (let index = 1; index <= this.#options.workers; index++) starts.push(this.#waitReady(this.#spawn(index)));
@@ -253,6 +280,9 @@ export class Master extends EventEmitter<MasterEvents> {
       case 'handoff:draining':
         this.#onDraining(worker, msg.reason, msg.message, msg.stack);
         return;
+      case 'handoff:pong':
+        this.#heartbeat.pong(worker, msg.t);
+        return;
       default: {
         const unknown: never = msg;
         this.#log.debug({ worker: worker.id, message: unknown }, 'unknown protocol message');
@@ -268,6 +298,7 @@ export class Master extends EventEmitter<MasterEvents> {
       return;
     }
     worker.setState('ready');
+    worker.heard(Date.now(), -1);
     this.#dispatcher.add(worker);
     this.#log.info({ worker: worker.id, index: worker.index, workerPid: worker.pid }, 'worker ready');
     this.emit('ready', worker.info());
@@ -368,6 +399,7 @@ export class Master extends EventEmitter<MasterEvents> {
     }
     this.#state = 'closing';
     this.#restarts.cancelAll();
+    this.#heartbeat.stop();
     this.#server?.close();
     this.#dispatcher.close();
     let forced = 0;

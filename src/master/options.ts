@@ -38,6 +38,10 @@ export interface MasterOptions {
   readonly maxRestarts?: number;
   /** The crash-loop window in ms (default 60000). */
   readonly restartWindow?: number;
+  /** Ms between heartbeats; a worker silent for two is unresponsive and gets no new sockets (default 500). */
+  readonly heartbeatInterval?: number;
+  /** Ms a worker may stay unresponsive before it is replaced; 0 never replaces (default 30000). */
+  readonly unresponsiveTimeout?: number;
   /** A pino-compatible logger (default: silent). */
   readonly logger?: Logger;
   /** Extra environment for the workers, on top of the master's. */
@@ -66,6 +70,8 @@ export interface ResolvedOptions {
   readonly maxRestartDelay: number;
   readonly maxRestarts: number;
   readonly restartWindow: number;
+  readonly heartbeatInterval: number;
+  readonly unresponsiveTimeout: number;
   readonly env: Readonly<Record<string, string>>;
   readonly execArgv: readonly string[];
   readonly stdout: OutputMode;
@@ -84,6 +90,8 @@ export const defaults = {
   maxRestartDelay: 10_000,
   maxRestarts: 10,
   restartWindow: 60_000,
+  heartbeatInterval: 500,
+  unresponsiveTimeout: 30_000,
   strategy: 'least-connections',
 } as const;
 
@@ -107,6 +115,8 @@ export function resolveOptions(options: MasterOptions): ResolvedOptions {
     maxRestartDelay: integer('maxRestartDelay', options.maxRestartDelay, defaults.maxRestartDelay, restartDelay),
     maxRestarts: integer('maxRestarts', options.maxRestarts, defaults.maxRestarts, 0),
     restartWindow: integer('restartWindow', options.restartWindow, defaults.restartWindow, 1),
+    heartbeatInterval: integer('heartbeatInterval', options.heartbeatInterval, defaults.heartbeatInterval, 10),
+    unresponsiveTimeout: integer('unresponsiveTimeout', options.unresponsiveTimeout, defaults.unresponsiveTimeout, 0),
     env: stringRecord('env', options.env),
     execArgv: stringArray('execArgv', options.execArgv, process.execArgv),
     stdout: output('stdout', options.stdout),

@@ -18,6 +18,10 @@ export interface WorkerInfo {
   readonly dispatched: number;
   readonly delivered: number;
   readonly startedAt: number;
+  /** False while the worker misses heartbeats: it gets no new sockets. */
+  readonly isResponsive: boolean;
+  /** Round trip of the last heartbeat, in ms: the worker's event-loop lag as the master sees it (-1: none yet). */
+  readonly lag: number;
 }
 
 // One options object for every send: Node copies it, and keepOpen is what makes re-dispatch possible (DESIGN.md
@@ -36,6 +40,9 @@ export class WorkerHandle {
   readonly #pending = new Map<number, PendingConnection>();
   #state: WorkerState = 'starting';
   #startTimer: NodeJS.Timeout | undefined;
+  #isUnresponsive = false;
+  #lastHeard: number;
+  #lag = -1;
   #active = 0;
   #dispatched = 0;
   #delivered = 0;
@@ -51,6 +58,7 @@ export class WorkerHandle {
     this.index = index;
     this.#child = child;
     this.#maxInFlight = maxInFlight;
+    this.#lastHeard = this.startedAt;
     const self = this;
     this.view = Object.freeze({
       id,
@@ -84,7 +92,29 @@ export class WorkerHandle {
   }
 
   get canTake(): boolean {
-    return this.#state === 'ready' && this.#pending.size < this.#maxInFlight;
+    return this.#state === 'ready' && !this.#isUnresponsive && this.#pending.size < this.#maxInFlight;
+  }
+
+  get isUnresponsive(): boolean {
+    return this.#isUnresponsive;
+  }
+
+  get lastHeard(): number {
+    return this.#lastHeard;
+  }
+
+  setUnresponsive(isUnresponsive: boolean): void {
+    this.#isUnresponsive = isUnresponsive;
+  }
+
+  /** A heartbeat answer arrived at `now`, `lag` ms after its ping left. */
+  heard(now: number, lag: number): void {
+    this.#lastHeard = now;
+    this.#lag = lag;
+  }
+
+  ping(now: number): void {
+    if (this.#child.connected) this.#child.send({ cmd: 'handoff:ping', t: now } satisfies MasterMessage);
   }
 
   get child(): ChildProcess {
@@ -181,6 +211,8 @@ export class WorkerHandle {
       dispatched: this.#dispatched,
       delivered: this.#delivered,
       startedAt: this.startedAt,
+      isResponsive: !this.#isUnresponsive,
+      lag: this.#lag,
     };
   }
 }

@@ -59,6 +59,10 @@ export async function startWorker(): Promise<void> {
       case 'handoff:stop':
         startDrain(config.killTimeout);
         return;
+      case 'handoff:ping':
+        // Answered from the event loop: a stuck loop does not answer, which is the point.
+        send({ cmd: 'handoff:pong', t: message.t });
+        return;
       default: {
         const unknown: never = message;
         return unknown;
