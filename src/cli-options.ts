@@ -59,6 +59,11 @@ export const flags = {
     defaultText: '10',
   },
   'restart-window': { option: 'restartWindow', describe: 'the crash-loop window, in ms', defaultText: '60000' },
+  'reload-parallelism': {
+    option: 'reloadParallelism',
+    describe: 'workers a rolling reload (SIGHUP) replaces at a time',
+    defaultText: '1',
+  },
   'heartbeat-interval': {
     option: 'heartbeatInterval',
     describe: 'ms between heartbeats; a worker silent for two gets no new sockets until it answers',

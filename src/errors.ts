@@ -10,6 +10,7 @@ export const errorCodes = {
   ERR_HANDOFF_APP_LOAD: 'The app threw while loading, or exported nothing handoff can serve.',
   ERR_HANDOFF_LISTEN: 'The master could not bind its listening socket (port in use, no permission, bad host).',
   ERR_HANDOFF_WORKER_START: 'A worker exited or timed out before it became ready during start-up.',
+  ERR_HANDOFF_RELOAD: 'A rolling reload stopped because a new worker could not start; the old workers keep serving.',
   ERR_HANDOFF_CRASH_LOOP: 'Workers kept failing (more than --max-restarts within --restart-window): the master gave up.',
   ERR_HANDOFF_STATE: 'A method was called in a state that does not allow it (listen twice, listen after close).',
 } as const;

@@ -44,6 +44,11 @@ async function main(): Promise<number> {
     void master.close().then(({ forced }) => process.exit(forced === 0 ? 0 : 1));
   };
   process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+  // SIGHUP: rolling reload (a failed one is logged by the master; the old workers keep serving).
+  process.on('SIGHUP', () => void master.reload().catch(() => undefined));
+  // SIGTTIN / SIGTTOU: one worker more / less (the gunicorn convention).
+  process.on('SIGTTIN', () => void master.scale(master.size + 1).catch(() => undefined));
+  process.on('SIGTTOU', () => void master.scale(Math.max(1, master.size - 1)).catch(() => undefined));
   master.on('error', (err) => {
     if (!(err instanceof HandoffError) || err.code !== 'ERR_HANDOFF_CRASH_LOOP') return; // logged by the master
     process.stderr.write(`handoff: ${explain(err)}\n`);

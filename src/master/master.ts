@@ -8,7 +8,7 @@ import { DropLog } from './drop-log.js';
 import { forkWorker } from './fork-worker.js';
 import { Heartbeat } from './heartbeat.js';
 import { type Logger, silentLogger } from './logger.js';
-import { type MasterOptions, type ResolvedOptions, resolveOptions } from './options.js';
+import { type MasterOptions, type ResolvedOptions, integer, resolveOptions } from './options.js';
 import { RestartPolicy } from './restart-policy.js';
 import { type WorkerInfo, WorkerHandle } from './worker-handle.js';
 
@@ -23,6 +23,10 @@ export interface MasterEvents {
   draining: [worker: WorkerInfo, reason: DrainReason, message: string];
   redispatch: [worker: WorkerInfo, count: number];
   drop: [reason: DropReason];
+  /** A rolling reload finished (`ok`) or stopped because a new worker could not start (the old ones keep serving). */
+  reload: [result: ReloadResult];
+  /** The pool was resized with scale(). */
+  scale: [size: number];
   /** The worker missed heartbeats for `silentFor` ms: its event loop is stuck, and it gets no new sockets. */
   unresponsive: [worker: WorkerInfo, silentFor: number];
   /** It answers heartbeats again and is back in the pool. */
@@ -37,6 +41,13 @@ export interface MasterEvents {
 }
 
 export type MasterState = 'idle' | 'starting' | 'running' | 'closing' | 'closed';
+
+export interface ReloadResult {
+  readonly ok: boolean;
+  /** Slots whose worker was replaced by a new one. */
+  readonly replaced: number;
+  readonly error?: HandoffError;
+}
 
 export interface CloseResult {
   /** Workers that did not finish within the kill timeout (exited by their own deadline or SIGKILLed). */
@@ -74,11 +85,15 @@ export class Master extends EventEmitter<MasterEvents> {
   #state: MasterState = 'idle';
   #nextWorkerId = 0;
   #closing: Promise<CloseResult> | undefined;
+  #reloading: Promise<ReloadResult> | undefined;
+  /** Slots 1..size are kept filled. */
+  #size: number;
 
   constructor(options: MasterOptions, strategy: Strategy) {
     super();
     this.#options = resolveOptions(options);
     this.#log = options.logger ?? silentLogger;
+    this.#size = this.#options.workers;
     this.#restarts = new RestartPolicy({
       base: this.#options.restartDelay,
       max: this.#options.maxRestartDelay,
@@ -125,6 +140,11 @@ export class Master extends EventEmitter<MasterEvents> {
     return this.#state;
   }
 
+  /** The number of worker slots the master keeps filled. */
+  get size(): number {
+    return this.#size;
+  }
+
   get strategy(): Strategy {
     return this.#dispatcher.strategy;
   }
@@ -143,7 +163,7 @@ export class Master extends EventEmitter<MasterEvents> {
     this.#heartbeat.start();
     try {
       const starts: Promise<void>[] = [];
-      for (let index = 1; index <= this.#options.workers; index++) starts.push(this.#waitReady(this.#spawn(index)));
+      for (let index = 1; index <= this.#size; index++) starts.push(this.#waitReady(this.#spawn(index)));
       await Promise.all(starts);
     } catch (err) {
       const wasClosed = this.#closing !== undefined;
@@ -181,6 +201,41 @@ export class Master extends EventEmitter<MasterEvents> {
       ready,
       strategy: this.strategy.name,
     };
+  }
+
+  /**
+   * Rolling reload, for a new version of the app: slot by slot (`reloadParallelism` at a time), a new worker starts,
+   * and only once it is ready does the old one drain. If a new worker cannot start, the reload stops there, rejecting
+   * with `ERR_HANDOFF_RELOAD`; the workers not yet replaced keep serving. A call during a reload joins it.
+   */
+  reload(): Promise<ReloadResult> {
+    if (this.#state !== 'running') {
+      return Promise.reject(new HandoffError('ERR_HANDOFF_STATE', `reload() called while ${this.#state}`));
+    }
+    this.#reloading ??= this.#rollingReload().finally(() => {
+      this.#reloading = undefined;
+    });
+    return this.#reloading;
+  }
+
+  /**
+   * Resizes the pool to `size` slots: new slots get new workers (resolves once they are ready), slots above `size`
+   * are drained (resolves once their workers are gone).
+   */
+  async scale(size: number): Promise<void> {
+    const n = integer('workers', size, this.#size, 1, 1024);
+    if (this.#state !== 'running') throw new HandoffError('ERR_HANDOFF_STATE', `scale() called while ${this.#state}`);
+    const previous = this.#size;
+    this.#size = n;
+    this.#log.info({ from: previous, to: n }, 'scaling');
+    this.emit('scale', n);
+    const waits: Promise<void>[] = [];
+    for (let index = previous + 1; index <= n; index++) waits.push(this.#waitReady(this.#spawn(index)));
+    for (let index = n + 1; index <= previous; index++) this.#restarts.cancel(index);
+    for (const worker of this.#workers.values()) {
+      if (worker.index > n && worker.state !== 'draining') waits.push(this.#retire(worker));
+    }
+    await Promise.all(waits);
   }
 
   /**
@@ -298,10 +353,16 @@ export class Master extends EventEmitter<MasterEvents> {
       return;
     }
     worker.setState('ready');
+    worker.isCandidate = false;
     worker.heard(Date.now(), -1);
     this.#dispatcher.add(worker);
     this.#log.info({ worker: worker.id, index: worker.index, workerPid: worker.pid }, 'worker ready');
     this.emit('ready', worker.info());
+    // One serving worker per slot, the newest: this is what retires the old worker in a reload, and it keeps a
+    // restart racing a reload from leaving two workers in one slot.
+    for (const other of this.#workers.values()) {
+      if (other !== worker && other.index === worker.index && other.state === 'ready') void this.#retire(other);
+    }
   }
 
   #onStartTimeout(worker: WorkerHandle): void {
@@ -356,7 +417,10 @@ export class Master extends EventEmitter<MasterEvents> {
       this.#log.warn(fields, 'worker exited unexpectedly');
     }
     this.emit('exit', worker.info(), code, signal);
-    if (!isExpected && !worker.isReplaced && this.#state === 'running') this.#replace(worker, upFor, false);
+    const isSlotKept = worker.index <= this.#size;
+    if (!isExpected && !worker.isReplaced && !worker.isCandidate && isSlotKept && this.#state === 'running') {
+      this.#replace(worker, upFor, false);
+    }
   }
 
   /** Starts a new worker in the failed one's slot, after the backoff delay; or gives up on a crash loop. */
@@ -414,6 +478,55 @@ export class Master extends EventEmitter<MasterEvents> {
     this.#state = 'closed';
     this.#log.info({ forced, stats: this.stats() }, 'closed');
     return { forced };
+  }
+
+  /** Drains a worker whose slot is served by another one (or no longer exists): its exit restarts nothing. */
+  #retire(worker: WorkerHandle): Promise<void> {
+    worker.isReplaced = true;
+    return this.#stopWorker(worker);
+  }
+
+  async #rollingReload(): Promise<ReloadResult> {
+    const slots = [...new Set(this.#serving().map((w) => w.index))].sort((a, b) => a - b);
+    const step = this.#options.reloadParallelism;
+    this.#log.info({ slots }, 'reload started');
+    let replaced = 0;
+    for (let i = 0; i < slots.length; i += step) {
+      const batch = slots.slice(i, i + step).filter((index) => index <= this.#size);
+      const old = this.#serving().filter((w) => batch.includes(w.index));
+      const fresh = batch.map((index) => {
+        const worker = this.#spawn(index);
+        worker.isCandidate = true;
+        return worker;
+      });
+      const started = await Promise.allSettled(fresh.map((w) => this.#waitReady(w)));
+      replaced += started.filter((r) => r.status === 'fulfilled').length;
+      const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed !== undefined) {
+        await Promise.all(fresh.filter((w) => w.state === 'starting').map((w) => this.#stopWorker(w)));
+        const reason = failed.reason instanceof Error ? failed.reason.message : String(failed.reason);
+        const error = new HandoffError(
+          'ERR_HANDOFF_RELOAD',
+          `reload stopped after replacing ${replaced} of ${slots.length} workers: ${reason}; the other workers keep serving`,
+          { cause: failed.reason },
+        );
+        this.#log.error({ err: error }, 'reload failed');
+        const result: ReloadResult = { ok: false, replaced, error };
+        this.emit('reload', result);
+        throw error;
+      }
+      // Each new worker's readiness retired the old one of its slot (see #onReady); wait until they are gone.
+      await Promise.all(old.map((w) => w.whenExited()));
+    }
+    this.#log.info({ replaced }, 'reload finished');
+    const result: ReloadResult = { ok: true, replaced };
+    this.emit('reload', result);
+    return result;
+  }
+
+  /** Workers serving now (a stuck one included: it is still its slot's worker). */
+  #serving(): WorkerHandle[] {
+    return [...this.#workers.values()].filter((w) => w.state === 'ready');
   }
 
   #stopWorker(worker: WorkerHandle): Promise<void> {

@@ -38,6 +38,8 @@ export interface MasterOptions {
   readonly maxRestarts?: number;
   /** The crash-loop window in ms (default 60000). */
   readonly restartWindow?: number;
+  /** Workers a rolling reload replaces at a time (default 1). */
+  readonly reloadParallelism?: number;
   /** Ms between heartbeats; a worker silent for two is unresponsive and gets no new sockets (default 500). */
   readonly heartbeatInterval?: number;
   /** Ms a worker may stay unresponsive before it is replaced; 0 never replaces (default 30000). */
@@ -72,6 +74,7 @@ export interface ResolvedOptions {
   readonly restartWindow: number;
   readonly heartbeatInterval: number;
   readonly unresponsiveTimeout: number;
+  readonly reloadParallelism: number;
   readonly env: Readonly<Record<string, string>>;
   readonly execArgv: readonly string[];
   readonly stdout: OutputMode;
@@ -92,6 +95,7 @@ export const defaults = {
   restartWindow: 60_000,
   heartbeatInterval: 500,
   unresponsiveTimeout: 30_000,
+  reloadParallelism: 1,
   strategy: 'least-connections',
 } as const;
 
@@ -117,6 +121,7 @@ export function resolveOptions(options: MasterOptions): ResolvedOptions {
     restartWindow: integer('restartWindow', options.restartWindow, defaults.restartWindow, 1),
     heartbeatInterval: integer('heartbeatInterval', options.heartbeatInterval, defaults.heartbeatInterval, 10),
     unresponsiveTimeout: integer('unresponsiveTimeout', options.unresponsiveTimeout, defaults.unresponsiveTimeout, 0),
+    reloadParallelism: integer('reloadParallelism', options.reloadParallelism, defaults.reloadParallelism, 1, 1024),
     env: stringRecord('env', options.env),
     execArgv: stringArray('execArgv', options.execArgv, process.execArgv),
     stdout: output('stdout', options.stdout),
@@ -125,7 +130,7 @@ export function resolveOptions(options: MasterOptions): ResolvedOptions {
 }
 
 /** Accepts numbers and, for the CLI and environment variables, strings of decimal digits. */
-function integer(name: string, value: unknown, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+export function integer(name: string, value: unknown, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (value === undefined) return fallback;
   const n = typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {

@@ -50,6 +50,12 @@ export class RestartPolicy {
     );
   }
 
+  /** Forgets a pending restart of slot `index` (the slot was scaled away). */
+  cancel(index: number): void {
+    clearTimeout(this.#timers.get(index));
+    this.#timers.delete(index);
+  }
+
   cancelAll(): void {
     for (const timer of this.#timers.values()) clearTimeout(timer);
     this.#timers.clear();

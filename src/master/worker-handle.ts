@@ -52,6 +52,8 @@ export class WorkerHandle {
   failure: string | undefined;
   /** A replacement was already started for it: its exit must not start another. */
   isReplaced = false;
+  /** A rolling reload's new worker, until it is ready: if it cannot start, the reload stops, and nothing restarts it. */
+  isCandidate = false;
 
   constructor(id: number, index: number, child: ChildProcess, maxInFlight: number) {
     this.id = id;
@@ -176,6 +178,12 @@ export class WorkerHandle {
   stop(): void {
     this.#state = 'draining';
     if (this.#child.connected) this.#child.send({ cmd: 'handoff:stop' } satisfies MasterMessage);
+  }
+
+  /** Resolves when the process is gone. */
+  whenExited(): Promise<void> {
+    if (this.#child.exitCode !== null || this.#child.signalCode !== null) return Promise.resolve();
+    return new Promise((resolve) => this.#child.once('exit', () => resolve()));
   }
 
   /**

@@ -8,8 +8,8 @@ export const masterScript = new URL('../../dist/master.js', import.meta.url).pat
 export interface Cli {
   readonly child: ChildProcess;
   readonly tag: string;
-  /** Resolves with the first JSON log line whose msg is `msg`. */
-  logLine(msg: string): Promise<Record<string, unknown>>;
+  /** Resolves with the first JSON log line whose msg is `msg` (and that `match` accepts, if given). */
+  logLine(msg: string, match?: (entry: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>;
   /** Exit code, signal and everything printed. */
   exited(): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
 }
@@ -33,13 +33,13 @@ export function runCli(t: Test, args: string[], env: Record<string, string> = {}
   return {
     child,
     tag,
-    logLine(msg) {
+    logLine(msg, match = () => true) {
       return new Promise((resolve, reject) => {
         const scan = (): boolean => {
           for (const line of stdout.split('\n')) {
             if (!line.startsWith('{')) continue;
             const entry = JSON.parse(line) as Record<string, unknown>;
-            if (entry.msg === msg) {
+            if (entry.msg === msg && match(entry)) {
               resolve(entry);
               return true;
             }
