@@ -18,7 +18,7 @@ export function createMaster(options: MasterOptions = {}): Master {
 export const strategies = { roundRobin, leastConnections, random } as const;
 
 export { Master };
-export type { MasterEvents, MasterState, MasterStats } from './master/master.js';
+export type { CloseResult, MasterEvents, MasterState, MasterStats, ReloadResult } from './master/master.js';
 export type { MasterOptions, OutputMode } from './master/options.js';
 export type { WorkerInfo, WorkerState } from './master/worker-handle.js';
 export type { DropReason } from './master/dispatcher.js';

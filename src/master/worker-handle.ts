@@ -41,6 +41,9 @@ export class WorkerHandle {
   #state: WorkerState = 'starting';
   #startTimer: NodeJS.Timeout | undefined;
   #isUnresponsive = false;
+  #settleReady!: (error?: Error) => void;
+  /** Resolves when the worker becomes ready; rejects with why, if it exits first. */
+  readonly ready: Promise<void>;
   #lastHeard: number;
   #lag = -1;
   #active = 0;
@@ -61,6 +64,11 @@ export class WorkerHandle {
     this.#child = child;
     this.#maxInFlight = maxInFlight;
     this.#lastHeard = this.startedAt;
+    this.ready = new Promise<void>((resolve, reject) => {
+      this.#settleReady = (error) => (error === undefined ? resolve() : reject(error));
+    });
+    // Most workers are never awaited; a start failure must not become an unhandled rejection.
+    this.ready.catch(() => undefined);
     const self = this;
     this.view = Object.freeze({
       id,
@@ -119,12 +127,22 @@ export class WorkerHandle {
     if (this.#child.connected) this.#child.send({ cmd: 'handoff:ping', t: now } satisfies MasterMessage);
   }
 
+  /** The process's exit code once it has exited (null while running, or when a signal ended it). */
+  get exitCode(): number | null {
+    return this.#child.exitCode;
+  }
+
   get child(): ChildProcess {
     return this.#child;
   }
 
   setState(state: WorkerState): void {
     this.#state = state;
+  }
+
+  /** Settles {@link ready}: without an error, the worker is ready; with one, it will never be. Only the first counts. */
+  settleReady(error?: Error): void {
+    this.#settleReady(error);
   }
 
   /** Absolute count from the worker: a lost or reordered report cannot make it drift. */
