@@ -29,6 +29,11 @@ export const flags = {
     describe: 'app module to serve (CommonJS or ESM); omit for the built-in demo app',
     defaultText: 'demo app',
   },
+  agent: {
+    option: 'agent',
+    describe: 'agent module: one extra process, started first, that gets no connections and can message the workers',
+    defaultText: 'no agent',
+  },
   port: { option: 'port', alias: 'p', describe: 'TCP port to listen on (0: any free port)', defaultText: '8000' },
   host: { option: 'host', describe: 'interface to listen on', defaultText: 'all interfaces' },
   backlog: { option: 'backlog', describe: 'listen(2) backlog', defaultText: '511' },

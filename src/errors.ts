@@ -6,7 +6,7 @@ export const errorCodes = {
   ERR_HANDOFF_BAD_OPTION: 'An option has a value outside what it accepts.',
   ERR_HANDOFF_UNKNOWN_STRATEGY: 'The strategy name is not registered.',
   ERR_HANDOFF_BAD_STRATEGY: 'A strategy module or object does not have the Strategy shape.',
-  ERR_HANDOFF_APP_NOT_FOUND: 'The --app file does not exist.',
+  ERR_HANDOFF_APP_NOT_FOUND: 'The --app (or --agent) file does not exist.',
   ERR_HANDOFF_APP_LOAD: 'The app threw while loading, or exported nothing handoff can serve.',
   ERR_HANDOFF_LISTEN: 'The master could not bind its listening socket (port in use, no permission, bad host).',
   ERR_HANDOFF_WORKER_START: 'A worker exited or timed out before it became ready during start-up.',

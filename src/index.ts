@@ -27,3 +27,4 @@ export { HandoffError, OptionError, UnknownStrategyError, errorCodes, type Error
 export type { ConnectionInfo, Strategy, StrategyFactory, StrategyOptions, WorkerView } from './strategies/strategy.js';
 export { createStrategy, registry, strategyNames } from './strategies/registry.js';
 export { seededRandom } from './strategies/random.js';
+export type { MessageSource, MessageTarget } from './protocol.js';

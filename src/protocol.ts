@@ -12,16 +12,24 @@
  *     │ ── stop ───────────────────────────────▶ │  drain: finish what is open, exit (by killTimeout at the latest)
  *     │ ── ping {t} ───────────────────────────▶ │  every heartbeat interval
  *     │ ◀───────────────────────────── pong {t} ─ │  from the worker's event loop: no answer, no new sockets
+ *     │ ◀──────────────── route {to, data} ────── │  an app message for another worker or the agent…
+ *     │ ── msg {from, data} ───────────────────▶ │  …delivered to it, with its sender
  *
  * Our commands live in the `handoff:` namespace: Node's own start with `NODE_`, and anything else is the app's and
  * passes through untouched. Only plain data crosses: numbers, strings and codes, never Error objects.
  */
 export const PREFIX = 'handoff:';
 
+/** Where an app message can go: a worker (by id) or the agent. */
+export type MessageTarget = number | 'agent';
+/** Where an app message came from. */
+export type MessageSource = number | 'master' | 'agent';
+
 export type MasterMessage =
   | { readonly cmd: 'handoff:conn'; readonly id: number }
   | { readonly cmd: 'handoff:stop' }
-  | { readonly cmd: 'handoff:ping'; readonly t: number };
+  | { readonly cmd: 'handoff:ping'; readonly t: number }
+  | { readonly cmd: 'handoff:msg'; readonly from: MessageSource; readonly data: unknown };
 
 /** Why a worker drains on its own. */
 export type DrainReason = 'uncaughtException' | 'unhandledRejection';
@@ -31,6 +39,7 @@ export type WorkerMessage =
   | { readonly cmd: 'handoff:ack'; readonly id: number; readonly active: number }
   | { readonly cmd: 'handoff:load'; readonly active: number }
   | { readonly cmd: 'handoff:pong'; readonly t: number }
+  | { readonly cmd: 'handoff:route'; readonly to: MessageTarget; readonly data: unknown }
   | { readonly cmd: 'handoff:fatal'; readonly code: string; readonly message: string }
   | {
       readonly cmd: 'handoff:draining';
@@ -56,8 +65,13 @@ export const env = {
   config: 'HANDOFF_WORKER_CONFIG',
 } as const;
 
+/** Where the runtime publishes the worker API for `handoff/worker`, shared by every copy of the package loaded. */
+export const workerApiKey = Symbol.for('handoff.worker');
+
 export interface WorkerConfig {
-  /** Absolute path of the app module, or null for the built-in demo app. */
+  /** A worker serves connections; the agent (slot 0) only runs its module and exchanges messages. */
+  readonly role: 'worker' | 'agent';
+  /** Absolute path of the app (or agent) module, or null for the built-in demo app. */
   readonly app: string | null;
   /** The master's bound address, which the app's captured server reports as its own. */
   readonly address: { readonly address: string; readonly family: string; readonly port: number };

@@ -6,10 +6,15 @@ import type { ResolvedOptions } from './options.js';
 
 const workerScript = fileURLToPath(new URL('../worker.js', import.meta.url));
 
-/** Starts one worker process for slot `index`; everything it needs to know travels in its environment. */
+/**
+ * Starts one worker process for slot `index` (slot 0: the agent); everything it needs to know travels in its
+ * environment.
+ */
 export function forkWorker(id: number, index: number, options: ResolvedOptions, bound: AddressInfo): ChildProcess {
+  const isAgent = index === 0;
   const config: WorkerConfig = {
-    app: options.app,
+    role: isAgent ? 'agent' : 'worker',
+    app: isAgent ? options.agent : options.app,
     address: { address: bound.address, family: bound.family, port: bound.port },
     killTimeout: options.killTimeout,
   };

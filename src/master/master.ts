@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { type AddressInfo, type Server, createServer } from 'node:net';
 import { HandoffError } from '../errors.js';
+import type { MessageTarget } from '../protocol.js';
 import type { Strategy } from '../strategies/strategy.js';
 import { type DispatchCounters, Dispatcher, type DropReason } from './dispatcher.js';
 import { DropLog } from './drop-log.js';
@@ -122,8 +123,29 @@ export class Master extends EventEmitter<MasterEvents> {
     return (this.#server?.address() as AddressInfo | null | undefined) ?? null;
   }
 
+  /** The workers (slots 1..N, and any draining or starting beside them); not the agent. */
   workers(): WorkerInfo[] {
-    return [...this.#supervisor.workers()].map((w) => w.info());
+    return [...this.#supervisor.workers()].filter((w) => w.index > 0).map((w) => w.info());
+  }
+
+  /** The agent process (index 0), or null when there is none (or it is between restarts). */
+  agent(): WorkerInfo | null {
+    return this.#supervisor.find('agent')?.info() ?? null;
+  }
+
+  /**
+   * Sends `data` to one worker (by id) or to the agent: its app gets it on process.on('message') and on
+   * `worker.on('message')` from handoff/worker. False when there is no such process.
+   */
+  send(target: MessageTarget, data: unknown): boolean {
+    return this.#supervisor.find(target)?.post(data) ?? false;
+  }
+
+  /** Sends `data` to every live worker (not the agent); returns how many it was sent to. */
+  broadcast(data: unknown): number {
+    let sent = 0;
+    for (const worker of this.#supervisor.workers()) if (worker.index > 0 && worker.post(data)) sent++;
+    return sent;
   }
 
   stats(): MasterStats {
@@ -132,6 +154,7 @@ export class Master extends EventEmitter<MasterEvents> {
     let ready = 0;
     let workers = 0;
     for (const w of this.#supervisor.workers()) {
+      if (w.index === 0) continue;
       workers++;
       inFlight += w.inFlight;
       if (w.state === 'ready') ready++;

@@ -15,6 +15,8 @@ export interface MasterOptions {
   readonly strategy?: string | Strategy;
   /** Path of the app module; omit for the built-in demo app. Resolved against `cwd`. */
   readonly app?: string | null;
+  /** Path of an agent module: one extra process, started before the workers, that receives no connections. */
+  readonly agent?: string | null;
   /** Interface to listen on (default: all interfaces, as Node's `listen`). */
   readonly host?: string;
   /** TCP port, 0 for any free port (default: 8000). */
@@ -60,6 +62,7 @@ export interface MasterOptions {
 export interface ResolvedOptions {
   readonly workers: number;
   readonly app: string | null;
+  readonly agent: string | null;
   readonly host: string | undefined;
   readonly port: number;
   readonly backlog: number;
@@ -106,7 +109,8 @@ export function resolveOptions(options: MasterOptions): ResolvedOptions {
   const restartDelay = integer('restartDelay', options.restartDelay, defaults.restartDelay, 1);
   return {
     workers: integer('workers', options.workers, availableParallelism(), 1, 1024),
-    app: appPath(options.app, cwd),
+    app: modulePath('app', options.app, cwd),
+    agent: modulePath('agent', options.agent, cwd),
     host: host(options.host),
     port: integer('port', options.port, defaults.port, 0, 65535),
     backlog: integer('backlog', options.backlog, defaults.backlog, 1),
@@ -146,12 +150,12 @@ function host(value: unknown): string | undefined {
   return value;
 }
 
-function appPath(value: unknown, cwd: string): string | null {
+function modulePath(name: 'app' | 'agent', value: unknown, cwd: string): string | null {
   if (value === undefined || value === null || value === '') return null;
-  if (typeof value !== 'string') throw new OptionError('app', 'a path to a module', value);
+  if (typeof value !== 'string') throw new OptionError(name, 'a path to a module', value);
   const file = resolve(cwd, value);
   if (!existsSync(file) || !statSync(file).isFile()) {
-    throw new HandoffError('ERR_HANDOFF_APP_NOT_FOUND', `app not found: ${file}`);
+    throw new HandoffError('ERR_HANDOFF_APP_NOT_FOUND', `${name} not found: ${file}`);
   }
   return file;
 }

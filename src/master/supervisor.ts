@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { HandoffError, errorFromWire } from '../errors.js';
-import { type DrainReason, type WorkerMessage, isProtocolMessage } from '../protocol.js';
+import { type DrainReason, type MessageTarget, type WorkerMessage, isProtocolMessage } from '../protocol.js';
 import type { Dispatcher } from './dispatcher.js';
 import type { Emit } from './events.js';
 import { forkWorker } from './fork-worker.js';
@@ -92,14 +92,25 @@ export class Supervisor {
     return this.#workers.values();
   }
 
-  /** Workers serving now (a stuck one included: it is still its slot's worker). */
+  /** Workers serving now (a stuck one included: it is still its slot's worker). Never the agent. */
   serving(): WorkerHandle[] {
-    return [...this.#workers.values()].filter((w) => w.state === 'ready');
+    return [...this.#workers.values()].filter((w) => w.state === 'ready' && w.index > 0);
   }
 
-  /** Fills slots 1..size; resolves when every worker is ready, rejects with the first one's start error. */
+  /** A live worker by id, or the agent; undefined when there is none. */
+  find(target: MessageTarget): WorkerHandle | undefined {
+    if (target !== 'agent') return this.#workers.get(target);
+    for (const worker of this.#workers.values()) if (worker.index === 0) return worker;
+    return undefined;
+  }
+
+  /**
+   * Starts the agent, if there is one, and once it is ready fills slots 1..size; resolves when every worker is
+   * ready, rejects with the first start error.
+   */
   async start(): Promise<void> {
     this.#heartbeat.start();
+    if (this.#options.agent !== null) await this.spawn(0).ready;
     const starts: Promise<void>[] = [];
     for (let index = 1; index <= this.#size; index++) starts.push(this.spawn(index).ready);
     await Promise.all(starts);
@@ -198,6 +209,9 @@ export class Supervisor {
       case 'handoff:pong':
         this.#heartbeat.pong(worker, msg.t);
         return;
+      case 'handoff:route':
+        this.#route(worker, msg.to, msg.data);
+        return;
       default: {
         const unknown: never = msg;
         this.#log.debug({ worker: worker.id, message: unknown }, 'unknown protocol message');
@@ -215,7 +229,7 @@ export class Supervisor {
     worker.setState('ready');
     worker.isCandidate = false;
     worker.heard(Date.now(), -1);
-    this.#host.dispatcher.add(worker);
+    if (worker.index > 0) this.#host.dispatcher.add(worker);
     this.#log.info({ worker: worker.id, index: worker.index, workerPid: worker.pid }, 'worker ready');
     worker.settleReady();
     this.#host.emit('ready', worker.info());
@@ -223,6 +237,14 @@ export class Supervisor {
     // restart racing a reload from leaving two workers in one slot.
     for (const other of this.#workers.values()) {
       if (other !== worker && other.index === worker.index && other.state === 'ready') void this.retire(other);
+    }
+  }
+
+  /** An app message from one process to another, through the master. Undeliverable ones are logged and dropped. */
+  #route(sender: WorkerHandle, to: MessageTarget, data: unknown): void {
+    const target = this.find(to);
+    if (target === undefined || !target.deliver(sender.index === 0 ? 'agent' : sender.id, data)) {
+      this.#log.debug({ worker: sender.id, to }, 'message for a process that does not exist; dropped');
     }
   }
 
@@ -279,7 +301,7 @@ export class Supervisor {
       this.#log.warn(fields, 'worker exited unexpectedly');
     }
     this.#host.emit('exit', worker.info(), code, signal);
-    const isSlotKept = worker.index <= this.#size;
+    const isSlotKept = worker.index <= this.#size; // the agent's slot, 0, always is
     if (!isExpected && !worker.isReplaced && !worker.isCandidate && isSlotKept && this.#host.isRunning()) {
       this.#replace(worker, upFor, false);
     }

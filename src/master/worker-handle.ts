@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import type { MasterMessage } from '../protocol.js';
+import type { MasterMessage, MessageSource } from '../protocol.js';
 import type { WorkerView } from '../strategies/strategy.js';
 import type { PendingConnection } from './pending-connection.js';
 
@@ -121,6 +121,20 @@ export class WorkerHandle {
   heard(now: number, lag: number): void {
     this.#lastHeard = now;
     this.#lag = lag;
+  }
+
+  /** A message from the app of another process (or the master): false when the channel is closed. */
+  deliver(from: MessageSource, data: unknown): boolean {
+    if (!this.#child.connected) return false;
+    this.#child.send({ cmd: 'handoff:msg', from, data } satisfies MasterMessage);
+    return true;
+  }
+
+  /** A message from the master, as is: the app's own process.on('message') receives it. */
+  post(data: unknown): boolean {
+    if (!this.#child.connected) return false;
+    this.#child.send(data as object);
+    return true;
   }
 
   ping(now: number): void {

@@ -65,7 +65,7 @@ function appError(file: string, what: string, cause?: unknown): HandoffError {
 }
 
 /** The app's own message plus where it was thrown: one line, no stack dump. */
-function summary(err: unknown): string {
+export function summary(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
   const where = err.stack
     ?.split('\n')

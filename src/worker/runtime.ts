@@ -1,4 +1,5 @@
 import type { Server, Socket } from 'node:net';
+import { pathToFileURL } from 'node:url';
 import { HandoffError } from '../errors.js';
 import {
   type DrainReason,
@@ -6,13 +7,15 @@ import {
   type WorkerConfig,
   type WorkerMessage,
   env,
-  isProtocolMessage,
+  workerApiKey,
 } from '../protocol.js';
 import { adoptServer } from './adopt-server.js';
+import { WorkerChannel } from './channel.js';
 import { ConnectionInjector } from './connection-injector.js';
 import { Drain } from './drain.js';
 import { ListenCapture } from './listen-capture.js';
-import { loadApp } from './load-app.js';
+import { loadApp, summary } from './load-app.js';
+import { interceptMessages } from './process-messages.js';
 
 /*
  *  master ──conn + socket──▶ onProtocol ──▶ ack {id, active} ──▶ master
@@ -26,11 +29,14 @@ const orphanDeadline = 1000;
 
 export async function startWorker(): Promise<void> {
   const config = readConfig();
-  const send = (message: WorkerMessage, done?: () => void): void => {
-    if (!process.connected) return;
+  const send = (message: WorkerMessage, done?: () => void): boolean => {
+    if (!process.connected) return false;
     if (done === undefined) process.send!(message);
     else process.send!(message, undefined, {}, done);
+    return true;
   };
+  const channel = new WorkerChannel(Number(process.env[env.workerId]), Number(process.env[env.workerIndex]), send);
+  (globalThis as Record<symbol, unknown>)[workerApiKey] = channel;
   let injector: ConnectionInjector | undefined;
   let drain: Drain | undefined;
 
@@ -63,6 +69,10 @@ export async function startWorker(): Promise<void> {
         // Answered from the event loop: a stuck loop does not answer, which is the point.
         send({ cmd: 'handoff:pong', t: message.t });
         return;
+      case 'handoff:msg':
+        deliver(message.data);
+        channel.emit('message', message.data, message.from);
+        return;
       default: {
         const unknown: never = message;
         return unknown;
@@ -70,7 +80,11 @@ export async function startWorker(): Promise<void> {
     }
   };
 
-  hideProtocolMessages(onProtocol);
+  const deliver = interceptMessages({
+    protocol: onProtocol,
+    user: (data) => channel.emit('message', data, 'master'),
+  });
+  if (config.role === 'agent') return runAgent(config, send);
   // The master is gone (even SIGKILL closes the channel): no one will hand us sockets or stop us. Finish what is in
   // flight, briefly, and go: no orphans.
   process.on('disconnect', () => startDrain(Math.min(config.killTimeout, orphanDeadline)));
@@ -125,18 +139,18 @@ function readConfig(): WorkerConfig {
 }
 
 /**
- * Node emits every IPC message on `process` (lib/internal/child_process.js looks `emit` up at call time), so the
- * app's own process.on('message') would see ours. This wrapper takes our namespace out first; the app's messages
- * pass through untouched. Node only emits while a 'message' listener exists, hence the no-op one.
+ * The agent: one extra process that receives no connections. It runs its module (which may do anything: hold a
+ * cache, run schedules, talk to workers through `handoff/worker`) and is supervised like a worker. A failure is not
+ * drained: the process exits and the master restarts it.
  */
-function hideProtocolMessages(onProtocol: (message: MasterMessage, socket: Socket | undefined) => void): void {
-  const emit = process.emit;
-  process.emit = function (this: NodeJS.Process, event: string | symbol, ...args: unknown[]): boolean {
-    if (event === 'message' && isProtocolMessage(args[0])) {
-      onProtocol(args[0] as MasterMessage, args[1] as Socket | undefined);
-      return true;
-    }
-    return (emit as (...a: unknown[]) => boolean).call(this, event, ...args);
-  } as typeof process.emit;
-  process.on('message', () => undefined);
+async function runAgent(config: WorkerConfig, send: (message: WorkerMessage, done?: () => void) => boolean): Promise<void> {
+  process.on('disconnect', () => process.exit(0));
+  try {
+    await import(pathToFileURL(config.app!).href);
+  } catch (err) {
+    const message = `agent ${config.app} threw while loading: ${summary(err)}`;
+    send({ cmd: 'handoff:fatal', code: 'ERR_HANDOFF_APP_LOAD', message }, () => process.exit(1));
+    return;
+  }
+  send({ cmd: 'handoff:ready' });
 }
