@@ -58,6 +58,16 @@ export const flags = {
     describe: 'ms a draining worker gets to finish its connections before it is stopped anyway',
     defaultText: '5000',
   },
+  'restart-delay': {
+    option: 'restartDelay',
+    describe: 'ms before the first restart of a failed worker; doubles on each failure of the same slot',
+    defaultText: '100',
+  },
+  'max-restart-delay': {
+    option: 'maxRestartDelay',
+    describe: 'ms the restart backoff grows to at most',
+    defaultText: '10000',
+  },
   'max-restarts': {
     option: 'maxRestarts',
     describe: 'unplanned worker replacements allowed within --restart-window before the master gives up',
