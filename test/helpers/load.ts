@@ -1,23 +1,31 @@
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 
 export interface LoadResult {
   readonly ok: number;
   readonly failed: number;
   readonly errors: string[];
   readonly pids: Set<number>;
+  /** Responses that told a keep-alive client to close its connection. */
+  readonly closes: number;
 }
 
 /**
- * Continuous new-connection load on 127.0.0.1: `concurrency` loops, each sending GET / on a fresh connection
- * (Connection: close) as soon as the previous answer is in, until `stop()`. Bounded: each request times out after
- * `timeout` ms and counts as failed.
+ * Continuous load on 127.0.0.1: `concurrency` loops, each sending GET / as soon as the previous answer is in, until
+ * `stop()`: on a fresh connection each time (Connection: close), or with `keepAlive` over one kept-alive connection
+ * per loop (reconnecting when told to close). Bounded: each request times out after `timeout` ms and counts as failed.
  */
-export function startLoad(port: number, concurrency = 4, timeout = 5000): { stop(): Promise<LoadResult> } {
+export function startLoad(
+  port: number,
+  concurrency = 4,
+  timeout = 5000,
+  keepAlive = false,
+): { stop(): Promise<LoadResult> } {
   let running = true;
-  const result = { ok: 0, failed: 0, errors: [] as string[], pids: new Set<number>() };
-  const one = () =>
+  const result = { ok: 0, failed: 0, errors: [] as string[], pids: new Set<number>(), closes: 0 };
+  const one = (agent: Agent | false) =>
     new Promise<void>((resolve) => {
-      const req = request({ host: '127.0.0.1', port, path: '/', agent: false }, (res) => {
+      const req = request({ host: '127.0.0.1', port, path: '/', agent }, (res) => {
+        if (agent !== false && res.headers.connection === 'close') result.closes++;
         let body = '';
         res.setEncoding('utf8');
         res.on('data', (d: string) => (body += d));
@@ -47,7 +55,9 @@ export function startLoad(port: number, concurrency = 4, timeout = 5000): { stop
       req.end();
     });
   const loops = Array.from({ length: concurrency }, async () => {
-    while (running) await one();
+    const agent = keepAlive ? new Agent({ keepAlive: true, maxSockets: 1 }) : false;
+    while (running) await one(agent);
+    if (agent !== false) agent.destroy();
   });
   return {
     async stop() {

@@ -49,6 +49,18 @@ t.test('reload under load: zero failed requests, every worker replaced, the new 
   t.equal(master.stats().dropped['queue-timeout'] + master.stats().dropped['queue-full'], 0);
 });
 
+t.test('reload under keep-alive load: zero failed requests; clients are told to reconnect', async (t) => {
+  const { master, port } = await startMaster(t, { workers: 2, app: fixture('pid-app.cjs') });
+  const load = startLoad(port, 8, 5000, true);
+  await until('some load to flow', () => master.stats().delivered >= 8, 5000);
+  await master.reload();
+  await master.reload();
+  const { ok, failed, errors, closes } = await load.stop();
+  t.equal(failed, 0, `no failed request (${errors.slice(0, 3).join('; ')})`);
+  t.ok(closes >= 8, `${closes} responses told a kept-alive client to reconnect`);
+  t.ok(ok > 100, `${ok} requests served across two reloads`);
+});
+
 t.test('a reload whose new workers cannot start leaves the old ones serving', async (t) => {
   const { app, deploy, breakIt } = deployable(t);
   const { master, port } = await startMaster(t, { workers: 2, app, stderr: 'ignore' });
