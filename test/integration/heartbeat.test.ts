@@ -1,21 +1,8 @@
 import { once } from 'node:events';
-import { request } from 'node:http';
 import t from 'tap';
-import type { Strategy, WorkerView } from '../../dist/index.js';
 import { fixture, startMaster } from '../helpers/cluster.ts';
 import { getJson } from '../helpers/http.ts';
-
-/** GET /block on a new connection; resolves once the worker has flushed its first line and its loop is stuck. */
-function blockWorker(port: number, ms: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: `/block?ms=${ms}`, agent: false }, (res) => {
-      res.once('data', () => resolve());
-      res.on('error', () => undefined);
-    });
-    req.on('error', (err) => ((err as NodeJS.ErrnoException).code === 'ECONNRESET' ? undefined : reject(err)));
-    req.end();
-  });
-}
+import { blockWorker, preferFirst } from '../helpers/stuck.ts';
 
 t.test('a blocked worker gets no new sockets: the others serve promptly, and it rejoins when it answers', async (t) => {
   const { master, port } = await startMaster(t, {
@@ -49,14 +36,9 @@ t.test('a blocked worker gets no new sockets: the others serve promptly, and it 
 });
 
 t.test('unresponsive past --unresponsive-timeout: replaced, and its unacknowledged socket is answered elsewhere', async (t) => {
-  const preferFirst: Strategy = {
-    name: 'prefer-first',
-    pick: (workers: readonly WorkerView[]) =>
-      workers.find((w) => w.index === 1 && w.canTake) ?? workers.find((w) => w.canTake),
-  };
   const { master, port } = await startMaster(t, {
     workers: 2,
-    strategy: preferFirst,
+    strategy: preferFirst(),
     app: fixture('pid-app.cjs'),
     heartbeatInterval: 100,
     unresponsiveTimeout: 600,

@@ -1,36 +1,8 @@
 import { EventEmitter, once } from 'node:events';
-import { request } from 'node:http';
 import t from 'tap';
-import type { Strategy, WorkerView } from '../../dist/index.js';
 import { fixture, startMaster } from '../helpers/cluster.ts';
 import { getJson } from '../helpers/http.ts';
-
-/** Worker 1 whenever it can take a socket, else anyone; reports each pick of worker 1. */
-function preferFirst(events: EventEmitter): Strategy {
-  return {
-    name: 'prefer-first',
-    pick(workers: readonly WorkerView[]) {
-      const first = workers.find((w) => w.index === 1 && w.canTake);
-      if (first !== undefined) {
-        events.emit('picked-first', first.inFlight + 1);
-        return first;
-      }
-      return workers.find((w) => w.canTake);
-    },
-  };
-}
-
-/** Starts GET /block on a new connection; resolves once the worker has flushed its first line and is stuck. */
-function blockWorker(port: number, ms: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: `/block?ms=${ms}`, agent: false }, (res) => {
-      res.once('data', () => resolve());
-      res.on('error', () => undefined); // the worker is killed mid-response: expected
-    });
-    req.on('error', (err) => reject(err));
-    req.end();
-  });
-}
+import { blockWorker, preferFirst } from '../helpers/stuck.ts';
 
 t.test('sockets in flight to a worker that is SIGKILLed go to another worker and are answered', async (t) => {
   const events = new EventEmitter();
