@@ -22,7 +22,7 @@ const { values } = parseArgs({
   },
 });
 const master = fileURLToPath(new URL('../dist/master.js', import.meta.url));
-const clusterBaseline = fileURLToPath(new URL('./node-cluster.mjs', import.meta.url));
+const clusterBaseline = fileURLToPath(new URL('./servers/cluster.mjs', import.meta.url));
 
 try {
   execFileSync('wrk', ['--version'], { stdio: 'ignore' });

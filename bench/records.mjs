@@ -36,3 +36,36 @@ export const loadRecord = fastJson({
   },
   required: ['bench', 'contender', 'round', 'rps', 'p99Ms'],
 });
+
+const figure = { type: ['number', 'null'] };
+const serializeRun = fastJson({
+  title: 'benchmark run record',
+  type: 'object',
+  properties: {
+    ...common,
+    workload: { type: 'string' },
+    contender: { type: 'string' },
+    round: { type: 'integer' },
+    workers: { type: 'integer' },
+    connections: { type: 'integer' },
+    durationS: { type: 'number' },
+    rps: figure,
+    p50: figure,
+    p99: figure,
+    p999: figure,
+    errors: { type: 'integer' },
+    jain: figure,
+    maxOverMean: figure,
+    cpuUsPerConn: figure,
+    rssMiB: figure,
+  },
+  required: ['bench', 'workload', 'contender', 'round', 'rps', 'p99'],
+});
+
+/** One measured run as a JSON line; figures that do not apply (NaN) are written as null. */
+export function runRecord(record) {
+  const clean = Object.fromEntries(
+    Object.entries(record).map(([k, v]) => [k, typeof v === 'number' && !Number.isFinite(v) ? null : v]),
+  );
+  return serializeRun(clean);
+}

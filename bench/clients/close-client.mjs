@@ -1,0 +1,92 @@
+#!/usr/bin/env node
+// New-connection-per-request load (Connection: close): the workload that exercises the handoff itself.
+// Raw sockets and a prebuilt request, so the client costs little; `concurrency` loops each open a connection, send
+// one request, wait for the server to close, and start over, for `duration` seconds. A fraction `slow` of requests
+// ask for `slowMs` of CPU (the skewed workload). Prints one JSON line: requests, errors, rps, latency percentiles (ms),
+// and requests per serving process (from x-served-by).
+// Usage: node bench/clients/close-client.mjs --port P [--connections 50] [--duration 10] [--slow 0] [--slow-ms 20]
+import { connect } from 'node:net';
+import { parseArgs } from 'node:util';
+import { latencySummary } from '../metrics.mjs';
+
+const { values } = parseArgs({
+  options: {
+    host: { type: 'string', default: '127.0.0.1' },
+    port: { type: 'string' },
+    connections: { type: 'string', default: '50' },
+    duration: { type: 'string', default: '10' },
+    slow: { type: 'string', default: '0' },
+    'slow-ms': { type: 'string', default: '20' },
+    timeout: { type: 'string', default: '10000' },
+    seed: { type: 'string', default: '1' },
+  },
+});
+const port = Number(values.port);
+const slow = Number(values.slow);
+const timeout = Number(values.timeout);
+const request = (path) => Buffer.from(`GET ${path} HTTP/1.1\r\nHost: ${values.host}\r\nConnection: close\r\n\r\n`);
+const fast = request('/');
+const slowRequest = request(`/cpu?ms=${values['slow-ms']}`);
+
+// Deterministic choice of slow requests (mulberry32), so every contender gets the same mix.
+let state = Number(values.seed) >>> 0;
+const random = () => {
+  state = (state + 0x6d2b79f5) >>> 0;
+  let t = Math.imul(state ^ (state >>> 15), state | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+};
+
+const latencies = [];
+const servedBy = {};
+const errors = {};
+let running = true;
+let loops = Number(values.connections);
+const marker = Buffer.from('x-served-by: ');
+const ok = Buffer.from('HTTP/1.1 200');
+
+/** One loop: a connection per request, the next one opened from the previous one's close (no promise per request). */
+function next() {
+  if (!running) {
+    if (--loops === 0) finish();
+    return;
+  }
+  const started = performance.now();
+  const socket = connect(port, values.host);
+  let head;
+  let failed;
+  socket.setTimeout(timeout, onTimeout);
+  socket.once('connect', () => socket.end(random() < slow ? slowRequest : fast));
+  socket.on('data', (chunk) => {
+    head ??= chunk;
+  });
+  socket.on('error', (err) => (failed = err.code ?? err.message));
+  socket.once('close', () => {
+    if (failed === undefined && head !== undefined && head.subarray(0, ok.length).equals(ok)) {
+      latencies.push(performance.now() - started);
+      const at = head.indexOf(marker);
+      const who = at === -1 ? 'unknown' : head.toString('latin1', at + marker.length, head.indexOf(13, at));
+      servedBy[who] = (servedBy[who] ?? 0) + 1;
+    } else {
+      const key = failed ?? `bad response: ${head?.toString('latin1', 0, 12) ?? 'empty'}`;
+      errors[key] = (errors[key] ?? 0) + 1;
+    }
+    next();
+  });
+}
+
+function onTimeout() {
+  this.destroy(new Error('timeout'));
+}
+
+const started = performance.now();
+setTimeout(() => (running = false), Number(values.duration) * 1000);
+for (let i = 0; i < loops; i++) next();
+
+function finish() {
+  const seconds = (performance.now() - started) / 1000;
+  const errorCount = Object.values(errors).reduce((a, b) => a + b, 0);
+  process.stdout.write(
+    `${JSON.stringify({ requests: latencies.length, errors: errorCount, errorKinds: errors, rps: latencies.length / seconds, latency: latencySummary(latencies), servedBy })}\n`,
+  );
+}

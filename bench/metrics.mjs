@@ -1,0 +1,49 @@
+// Numbers the benchmarks report, in one place (unit-tested in test/bench/metrics.test.ts).
+
+/** The q-quantile (0..1) of ascending-sorted numbers, nearest-rank; NaN for none. */
+export function quantile(sorted, q) {
+  if (sorted.length === 0) return Number.NaN;
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
+  return sorted[rank];
+}
+
+/** p50, p99, p99.9 and max of latencies (any order; the array is sorted in place). */
+export function latencySummary(latencies) {
+  latencies.sort((a, b) => a - b);
+  return {
+    p50: quantile(latencies, 0.5),
+    p99: quantile(latencies, 0.99),
+    p999: quantile(latencies, 0.999),
+    max: latencies.length === 0 ? Number.NaN : latencies[latencies.length - 1],
+  };
+}
+
+/** Jain's fairness index of shares: 1 when all equal, 1/n when one worker has everything. */
+export function jain(shares) {
+  const n = shares.length;
+  if (n === 0) return Number.NaN;
+  const sum = shares.reduce((a, b) => a + b, 0);
+  const squares = shares.reduce((a, b) => a + b * b, 0);
+  return squares === 0 ? 1 : (sum * sum) / (n * squares);
+}
+
+/** The largest share over the mean share: 1 when even, n when one worker has everything. */
+export function maxOverMean(shares) {
+  if (shares.length === 0) return Number.NaN;
+  const mean = shares.reduce((a, b) => a + b, 0) / shares.length;
+  return mean === 0 ? 1 : Math.max(...shares) / mean;
+}
+
+export function median(values) {
+  const sorted = values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Counts per worker, with workers that got nothing included as zeros (`expected` workers in all). */
+export function sharesOf(counts, expected) {
+  const shares = Object.values(counts);
+  while (shares.length < expected) shares.push(0);
+  return shares;
+}

@@ -1,0 +1,106 @@
+// Turns benchmark summaries into a terminal table, a Markdown report and an SVG chart.
+// A summary: { workload, contender, rps, p50, p99, p999, errors, jain, maxOverMean, cpuUsPerConn, rssMiB, ratio }
+// where `ratio` holds the same figures divided by the baseline's (cluster-rr) from the same run.
+
+const columns = [
+  ['contender', (s) => s.contender],
+  ['req/s', (s) => fixed(s.rps, 0)],
+  ['×base', (s) => fixed(s.ratio.rps, 2)],
+  ['p50 ms', (s) => fixed(s.p50, 2)],
+  ['p99 ms', (s) => fixed(s.p99, 2)],
+  ['p99 ×base', (s) => fixed(s.ratio.p99, 2)],
+  ['p99.9 ms', (s) => fixed(s.p999, 2)],
+  ['errors', (s) => String(s.errors)],
+  ['Jain', (s) => fixed(s.jain, 3)],
+  ['max/mean', (s) => fixed(s.maxOverMean, 2)],
+  ['bal. µs/conn', (s) => fixed(s.cpuUsPerConn, 1)],
+  ['bal. RSS MiB', (s) => fixed(s.rssMiB, 1)],
+];
+
+function fixed(value, digits) {
+  return value === null || value === undefined || Number.isNaN(value) ? '–' : value.toFixed(digits);
+}
+
+function byWorkload(summaries) {
+  const groups = new Map();
+  for (const s of summaries) groups.set(s.workload, [...(groups.get(s.workload) ?? []), s]);
+  return groups;
+}
+
+/** A fixed-width table per workload, for the terminal. */
+export function table(summaries) {
+  const out = [];
+  for (const [workload, rows] of byWorkload(summaries)) {
+    const cells = [columns.map(([h]) => h), ...rows.map((r) => columns.map(([, f]) => f(r)))];
+    const widths = columns.map((_, i) => Math.max(...cells.map((row) => row[i].length)));
+    out.push(`\n${workload}`);
+    for (const row of cells) out.push(row.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  '));
+  }
+  return out.join('\n');
+}
+
+/** The same tables in Markdown, with what was run and on what. */
+export function markdown(summaries, meta) {
+  const lines = [
+    '# handoff benchmark',
+    '',
+    `${meta.date} · Node ${meta.node} · ${meta.cores} cores · ${meta.workers} workers · ${meta.connections} connections · ${meta.duration} s × ${meta.rounds} rounds (medians) · ratios to ${meta.baseline} in the same run`,
+    '',
+    'bal. = the balancing process (handoff master, cluster primary); µs/conn = its CPU per connection.',
+  ];
+  for (const [workload, rows] of byWorkload(summaries)) {
+    lines.push('', `## ${workload}`, '', `| ${columns.map(([h]) => h).join(' | ')} |`, `|${columns.map(() => '---').join('|')}|`);
+    for (const r of rows) lines.push(`| ${columns.map(([, f]) => f(r)).join(' | ')} |`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+const palette = { rps: '#3b6fb6', p99: '#e0802c' };
+
+/** Throughput and p99 as ratios to the baseline, one panel per workload: a 1.0 line marks the baseline. */
+export function svg(summaries, meta) {
+  const groups = [...byWorkload(summaries)];
+  const width = 760;
+  const left = 150;
+  const plot = width - left - 30;
+  const bar = 11;
+  const rowHeight = 2 * bar + 8;
+  const max = Math.max(
+    2,
+    ...summaries.flatMap((s) => [s.ratio.rps, s.ratio.p99].filter((v) => Number.isFinite(v))),
+  );
+  const x = (v) => left + (Math.min(v, max) / max) * plot;
+  const parts = [];
+  let y = 40;
+  for (const [workload, rows] of groups) {
+    parts.push(`<text x="10" y="${y}" class="title">${escape(workload)}</text>`);
+    y += 10;
+    const top = y;
+    for (const r of rows) {
+      parts.push(`<text x="${left - 8}" y="${y + bar + 3}" class="label" text-anchor="end">${escape(r.contender)}</text>`);
+      for (const [i, key] of ['rps', 'p99'].entries()) {
+        const v = r.ratio[key];
+        if (!Number.isFinite(v)) continue;
+        const by = y + i * bar;
+        parts.push(`<rect x="${left}" y="${by}" width="${(x(v) - left).toFixed(1)}" height="${bar - 1}" fill="${palette[key]}"/>`);
+        parts.push(`<text x="${(x(v) + 4).toFixed(1)}" y="${by + bar - 2}" class="value">${v.toFixed(2)}</text>`);
+      }
+      y += rowHeight;
+    }
+    parts.push(`<line x1="${x(1).toFixed(1)}" y1="${top - 4}" x2="${x(1).toFixed(1)}" y2="${y - 4}" class="base"/>`);
+    y += 24;
+  }
+  const height = y + 20;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif">
+<style>.title{font-size:14px;font-weight:bold}.label{font-size:12px}.value{font-size:10px;fill:#333}.base{stroke:#000;stroke-dasharray:3 3}</style>
+<rect width="100%" height="100%" fill="#fff"/>
+<text x="10" y="18" font-size="13">${escape(`handoff vs ${meta.baseline} (= 1.0, dashed): throughput (blue, higher is better), p99 latency (orange, lower is better)`)}</text>
+${parts.join('\n')}
+<text x="10" y="${height - 6}" font-size="10" fill="#555">${escape(`Node ${meta.node}, ${meta.cores} cores, ${meta.workers} workers, ${meta.connections} connections, ${meta.duration} s × ${meta.rounds} rounds, medians`)}</text>
+</svg>
+`;
+}
+
+function escape(text) {
+  return String(text).replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]);
+}
