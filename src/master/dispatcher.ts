@@ -1,12 +1,11 @@
-import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Strategy, WorkerView } from '../strategies/strategy.js';
-import { PendingConnection } from './pending-connection.js';
+import { PendingConnection, type TcpHandle } from './pending-connection.js';
 import { SocketQueue } from './socket-queue.js';
 import type { WorkerHandle } from './worker-handle.js';
 
 /*
- * accept ──▶ queue empty? ──yes──▶ strategy.pick ──worker──▶ send (in flight) ──ack──▶ destroy master copy
+ * accept ──▶ queue empty? ──yes──▶ strategy.pick ──worker──▶ send (in flight) ──ack──▶ close master copy
  *                │no                   │undefined                  │worker exits before ack
  *                ▼                     ▼                           ▼
  *              queue ◀──────────────── queue ◀─────────────── front of queue (re-dispatch)
@@ -82,13 +81,15 @@ export class Dispatcher {
     return this.#queue.size;
   }
 
-  accept(socket: Socket): void {
+  /**
+   * A raw accepted handle, not a net.Socket: the master never reads, so a Socket (stream state, events, a destroy
+   * path) would be work done and undone per connection; node:cluster's primary works on raw handles too. It also
+   * keeps child_process's per-server "socket lists" out (a Socket with a `server` gets them: extra IPC, and a
+   * server.close() that waits on every worker, forever if one died).
+   */
+  accept(handle: TcpHandle): void {
     this.counters.accepted++;
-    // A socket whose `server` is set makes child_process track it per server ("socket lists"): extra IPC traffic,
-    // and the master's server.close() then waits for every worker to answer, forever if one has died.
-    // `_server` stays, so the server's own connection count still drops when the master's copy is destroyed.
-    (socket as unknown as { server: unknown }).server = null;
-    const conn = new PendingConnection(++this.#nextId, socket);
+    const conn = new PendingConnection(++this.#nextId, handle);
     if (this.#queue.size === 0 && this.#place(conn)) return;
     this.#enqueue(conn);
   }
@@ -112,8 +113,8 @@ export class Dispatcher {
     worker.setActive(active);
     const conn = worker.settle(id);
     if (conn !== undefined) {
-      // destroy(), never end(): end() would send a FIN on the connection the worker now serves.
-      conn.socket.destroy();
+      // Closing our descriptor sends nothing: the worker's copy keeps the connection open.
+      conn.handle.close();
       this.counters.delivered++;
     }
     if (this.#queue.size > 0) this.#drain();
@@ -196,7 +197,7 @@ export class Dispatcher {
   }
 
   #drop(conn: PendingConnection, reason: DropReason): void {
-    conn.socket.destroy();
+    conn.handle.close();
     this.counters.dropped[reason]++;
     this.#hooks.drop(reason);
   }

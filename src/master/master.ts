@@ -1,10 +1,12 @@
 import { EventEmitter } from 'node:events';
 import { type AddressInfo, type Server, createServer } from 'node:net';
+import { getSystemErrorName } from 'node:util';
 import { HandoffError } from '../errors.js';
 import type { MessageTarget } from '../protocol.js';
 import type { Strategy } from '../strategies/strategy.js';
 import { type DispatchCounters, Dispatcher, type DropReason } from './dispatcher.js';
 import { DropLog } from './drop-log.js';
+import type { TcpHandle } from './pending-connection.js';
 import type { CloseResult, Emit, MasterEvents, ReloadResult } from './events.js';
 import { type Logger, silentLogger } from './logger.js';
 import { type MasterOptions, type ResolvedOptions, integer, resolveOptions } from './options.js';
@@ -215,7 +217,6 @@ export class Master extends EventEmitter<MasterEvents> {
   async #bind(): Promise<AddressInfo> {
     const { port, host, backlog } = this.#options;
     const server = createServer({ pauseOnConnect: true });
-    server.on('connection', (socket) => this.#dispatcher.accept(socket));
     try {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -232,6 +233,14 @@ export class Master extends EventEmitter<MasterEvents> {
       });
     }
     server.on('error', (err) => this.#onServerError(err));
+    // Take accepted connections as raw handles (see Dispatcher.accept), as node:cluster's RoundRobinHandle does: no
+    // net.Socket is made, and nothing is read. Node's own onconnection is replaced, so pauseOnConnect is moot but kept
+    // as a guard should this hook ever stop being honoured.
+    const handle = (server as unknown as { _handle: { onconnection: (err: number, client: TcpHandle) => void } })._handle;
+    handle.onconnection = (err, client) => {
+      if (err) this.#onServerError(Object.assign(new Error(`accept failed: ${getSystemErrorName(err)}`), { code: getSystemErrorName(err) }));
+      else this.#dispatcher.accept(client);
+    };
     this.#server = server;
     return server.address() as AddressInfo;
   }

@@ -1,37 +1,66 @@
-import type { Socket } from 'node:net';
 import type { ConnectionInfo } from '../strategies/strategy.js';
 
 /**
- * One accepted socket on its way to a worker. It is also the strategy's ConnectionInfo (no second object per
+ * The libuv TCP handle of an accepted connection, as Node's accept path receives it (lib/net.js onconnection).
+ * Internal to Node, but stable: node:cluster's RoundRobinHandle works on exactly this.
+ */
+export interface TcpHandle {
+  getpeername(out: Record<string, unknown>): number;
+  getsockname(out: Record<string, unknown>): number;
+  close(callback?: () => void): void;
+}
+
+interface Endpoint {
+  address?: string;
+  port?: number;
+  family?: string;
+}
+
+/**
+ * One accepted connection on its way to a worker. It is also the strategy's ConnectionInfo (no second object per
  * connection) and a node of the master's queue (intrusive links: O(1) removal without searching).
  */
 export class PendingConnection implements ConnectionInfo {
   readonly id: number;
-  readonly socket: Socket;
+  readonly handle: TcpHandle;
   /** performance.now() when it entered the queue; 0 while it never waited. */
   queuedAt = 0;
   prev: PendingConnection | undefined = undefined;
   next: PendingConnection | undefined = undefined;
+  #peer: Endpoint | undefined;
+  #local: Endpoint | undefined;
 
-  constructor(id: number, socket: Socket) {
+  constructor(id: number, handle: TcpHandle) {
     this.id = id;
-    this.socket = socket;
+    this.handle = handle;
   }
 
-  // Getters, so a strategy that ignores the address costs no getpeername() call. Node caches the result.
+  // Read on first use, so a strategy that ignores the address costs no getpeername() system call.
   get remoteAddress(): string | undefined {
-    return this.socket.remoteAddress;
+    return this.#peerInfo().address;
   }
 
   get remotePort(): number | undefined {
-    return this.socket.remotePort;
+    return this.#peerInfo().port;
   }
 
   get remoteFamily(): string | undefined {
-    return this.socket.remoteFamily;
+    return this.#peerInfo().family;
   }
 
   get localPort(): number | undefined {
-    return this.socket.localPort;
+    if (this.#local === undefined) {
+      this.#local = {};
+      this.handle.getsockname(this.#local as Record<string, unknown>);
+    }
+    return this.#local.port;
+  }
+
+  #peerInfo(): Endpoint {
+    if (this.#peer === undefined) {
+      this.#peer = {};
+      this.handle.getpeername(this.#peer as Record<string, unknown>);
+    }
+    return this.#peer;
   }
 }

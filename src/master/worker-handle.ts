@@ -24,8 +24,9 @@ export interface WorkerInfo {
   readonly lag: number;
 }
 
-// One options object for every send: Node copies it, and keepOpen is what makes re-dispatch possible (DESIGN.md
-// fact 4): the master's copy stays open until the worker's own ack, so a worker dying first loses nothing.
+// The master's copy must stay open until the worker's own ack, so a worker dying first loses nothing (DESIGN.md
+// fact 4). For the raw handles the master sends ('net.Native') child_process never closes the sender's copy anyway;
+// keepOpen says the same for anything else, should a net.Socket ever be sent. One options object for every send.
 const keepOpen = { keepOpen: true } as const;
 
 /** The master's side of one forked worker: its state, its counters and the sockets it has not acknowledged. */
@@ -176,7 +177,8 @@ export class WorkerHandle {
     }
     this.#pending.set(conn.id, conn);
     this.#dispatched++;
-    this.#child.send({ cmd: 'handoff:conn', id: conn.id } satisfies MasterMessage, conn.socket, keepOpen);
+    // A raw TCP handle goes as 'net.Native': child_process passes it through and never closes our copy itself.
+    this.#child.send({ cmd: 'handoff:conn', id: conn.id } satisfies MasterMessage, conn.handle as never, keepOpen);
     return true;
   }
 

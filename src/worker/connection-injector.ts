@@ -1,4 +1,4 @@
-import type { Server, Socket } from 'node:net';
+import { type Server, Socket } from 'node:net';
 
 /** The net.Server fields Node's own accept path reads (lib/net.js onconnection); public but untyped. */
 interface ServerInternals {
@@ -7,16 +7,25 @@ interface ServerInternals {
   keepAlive?: boolean;
   keepAliveInitialDelay?: number;
   pauseOnConnect?: boolean;
+  highWaterMark?: number;
   maxConnections?: number;
   _connections: number;
 }
 
+/** A raw TCP handle passed over IPC (child_process's 'net.Native'): what Node's accept path wraps in a Socket. */
+export interface ReceivedHandle {
+  close(): void;
+  getpeername(out: Record<string, unknown>): number;
+}
+
 /**
- * Gives the app's server a socket the master handed over, as if the server had accepted it, and keeps the set of
- * open connections: their count is what the master balances on, and a drain walks them.
+ * Gives the app's server a connection the master handed over, as if the server had accepted it, and keeps the set
+ * of open connections: their count is what the master balances on, and a drain walks them.
  *
- * A handed-over socket arrives already reading, with allowHalfOpen false, no server and none of the server's
- * socket options (DESIGN.md fact 5): this restores what Node's accept path would have set.
+ * The master sends the raw handle, so the socket is built here the way Node's accept path builds it (lib/net.js
+ * onconnection): with the server's allowHalfOpen, pauseOnConnect and highWaterMark, then noDelay and keep-alive,
+ * the server's connection count, and `socket.server`. (A net.Socket sent instead would arrive already reading, with
+ * none of those: DESIGN.md fact 5.)
  */
 export class ConnectionInjector {
   readonly #server: Server & ServerInternals;
@@ -53,22 +62,32 @@ export class ConnectionInjector {
     return ++this.#active;
   }
 
-  inject(socket: Socket): void {
+  inject(handle: ReceivedHandle): void {
     const server = this.#server;
-    this.#sockets.add(socket);
-    socket.once('close', this.#onClose);
     if (server.maxConnections && server._connections >= server.maxConnections) {
       // What Node does past maxConnections: close at once and tell the app through 'drop'.
-      server.emit('drop', { remoteAddress: socket.remoteAddress, remotePort: socket.remotePort });
-      socket.destroy();
+      const peer: { address?: string; port?: number } = {};
+      handle.getpeername(peer);
+      server.emit('drop', { remoteAddress: peer.address, remotePort: peer.port });
+      handle.close();
+      this.#closed();
       return;
     }
-    socket.allowHalfOpen = server.allowHalfOpen;
+    // `handle` and `pauseOnCreate` are the options Node's own accept path uses; they are not in the typings.
+    const socket = new Socket({
+      handle,
+      allowHalfOpen: server.allowHalfOpen,
+      pauseOnCreate: server.pauseOnConnect,
+      readable: true,
+      writable: true,
+      readableHighWaterMark: server.highWaterMark,
+      writableHighWaterMark: server.highWaterMark,
+    } as ConstructorParameters<typeof Socket>[0]);
+    this.#sockets.add(socket);
+    socket.once('close', this.#onClose);
     if (server.noDelay) socket.setNoDelay(true);
     if (server.keepAlive) socket.setKeepAlive(true, server.keepAliveInitialDelay);
-    if (server.pauseOnConnect) socket.pause();
-    // Node's accept path sets these; server.close() and getConnections() count on _connections, and the socket
-    // decrements it on destroy through _server.
+    // server.close() and getConnections() count on _connections; the socket decrements it on destroy via _server.
     server._connections++;
     (socket as unknown as { server: Server; _server: Server }).server = server;
     (socket as unknown as { _server: Server })._server = server;

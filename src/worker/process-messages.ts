@@ -1,9 +1,9 @@
-import type { Socket } from 'node:net';
 import { type MasterMessage, isProtocolMessage } from '../protocol.js';
+import type { ReceivedHandle } from './connection-injector.js';
 
 export interface MessageHandlers {
   /** Ours (the `handoff:` namespace): never shown to the app. */
-  protocol(message: MasterMessage, socket: Socket | undefined): void;
+  protocol(message: MasterMessage, handle: ReceivedHandle | undefined): void;
   /** Anything else the master sent (master.send / broadcast): passed on to the app untouched, then seen here. */
   user(data: unknown): void;
 }
@@ -21,7 +21,7 @@ export function interceptMessages(handlers: MessageHandlers): (data: unknown) =>
   process.emit = function (this: NodeJS.Process, event: string | symbol, ...args: unknown[]): boolean {
     if (event !== 'message') return emit.call(this, event, ...args);
     if (isProtocolMessage(args[0])) {
-      handlers.protocol(args[0] as MasterMessage, args[1] as Socket | undefined);
+      handlers.protocol(args[0] as MasterMessage, args[1] as ReceivedHandle | undefined);
       return true;
     }
     // Node's own delivery first, then handoff/worker's: both see every master message, in that order.

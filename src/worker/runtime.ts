@@ -1,4 +1,4 @@
-import type { Server, Socket } from 'node:net';
+import type { Server } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { HandoffError } from '../errors.js';
 import {
@@ -11,7 +11,7 @@ import {
 } from '../protocol.js';
 import { adoptServer } from './adopt-server.js';
 import { WorkerChannel } from './channel.js';
-import { ConnectionInjector } from './connection-injector.js';
+import { ConnectionInjector, type ReceivedHandle } from './connection-injector.js';
 import { Drain } from './drain.js';
 import { ListenCapture } from './listen-capture.js';
 import { loadApp, summary } from './load-app.js';
@@ -47,19 +47,19 @@ export async function startWorker(): Promise<void> {
     else drain.start(deadline, exit);
   };
 
-  const onProtocol = (message: MasterMessage, socket: Socket | undefined): void => {
+  const onProtocol = (message: MasterMessage, handle: ReceivedHandle | undefined): void => {
     switch (message.cmd) {
       case 'handoff:conn': {
         // Ack first, in this tick, before the socket can be read or the app's handler can throw: once the master
         // has the ack it closes its copy, and a crash after that loses only this worker's own request.
-        if (injector === undefined || socket === undefined) {
+        if (injector === undefined || handle === undefined) {
           // No server yet, or Node could not attach the handle: the master must still settle its copy.
           send({ cmd: 'handoff:ack', id: message.id, active: injector?.active ?? 0 });
-          socket?.destroy();
+          handle?.close();
           return;
         }
         send({ cmd: 'handoff:ack', id: message.id, active: injector.reserve() });
-        injector.inject(socket);
+        injector.inject(handle);
         return;
       }
       case 'handoff:stop':

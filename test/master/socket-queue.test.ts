@@ -1,9 +1,8 @@
-import type { Socket } from 'node:net';
 import t from 'tap';
 import { PendingConnection } from '../../src/master/pending-connection.ts';
 import { SocketQueue } from '../../src/master/socket-queue.ts';
 
-const make = (id: number) => new PendingConnection(id, {} as Socket);
+const make = (id: number) => new PendingConnection(id, { getpeername: () => 0, getsockname: () => 0, close() {} });
 
 function drain(q: SocketQueue): number[] {
   const out: number[] = [];
