@@ -57,7 +57,7 @@ export class ConnectionInjector {
     return this.#sockets;
   }
 
-  /** Counts the socket in; the caller acks with {@link active} before calling {@link inject}. */
+  /** Counts the connection in; the caller acks with {@link active} before calling {@link inject}. */
   reserve(): number {
     return ++this.#active;
   }
