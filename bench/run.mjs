@@ -103,7 +103,9 @@ async function stopServer({ child }) {
 async function load(workload, port, duration) {
   const w = workloads[workload];
   const client = w.client === 'close' ? paths.closeClient : paths.keepaliveClient;
-  const args = [client, '--port', String(port), '--connections', String(options.connections), '--duration', String(duration), ...w.args];
+  // An open-loop workload sets its own cap on open connections.
+  const connections = w.connections ?? options.connections;
+  const args = [client, '--port', String(port), '--connections', String(connections), '--duration', String(duration), ...w.args];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   children.add(child);
   let out = '';

@@ -4,7 +4,10 @@
 // one request, wait for the server to close, and start over, for `duration` seconds. A fraction `slow` of requests
 // ask for `slowMs` of CPU (the skewed workload). Prints one JSON line: requests, errors, rps, latency percentiles (ms),
 // and requests per serving process (from x-served-by).
+// With --rate R the load is open-loop instead: R requests a second start on schedule whatever the answers, and each
+// latency counts from its scheduled start (no coordinated omission); --connections then caps how many may be open.
 // Usage: node bench/clients/close-client.mjs --port P [--connections 50] [--duration 10] [--slow 0] [--slow-ms 20]
+//          [--rate R]
 import { connect } from 'node:net';
 import { parseArgs } from 'node:util';
 import { latencySummary } from '../metrics.mjs';
@@ -19,8 +22,10 @@ const { values } = parseArgs({
     'slow-ms': { type: 'string', default: '20' },
     timeout: { type: 'string', default: '10000' },
     seed: { type: 'string', default: '1' },
+    rate: { type: 'string', default: '0' },
   },
 });
+const rate = Number(values.rate);
 const port = Number(values.port);
 const slow = Number(values.slow);
 const timeout = Number(values.timeout);
@@ -51,7 +56,11 @@ function next() {
     if (--loops === 0) finish();
     return;
   }
-  const started = performance.now();
+  fire(performance.now(), next);
+}
+
+/** One request on a new connection; its latency counts from `started`; `done` runs once it has closed. */
+function fire(started, done) {
   const socket = connect(port, values.host);
   let head;
   let failed;
@@ -71,8 +80,36 @@ function next() {
       const key = failed ?? `bad response: ${head?.toString('latin1', 0, 12) ?? 'empty'}`;
       errors[key] = (errors[key] ?? 0) + 1;
     }
-    next();
+    done();
   });
+}
+
+/** Open loop: starts requests on schedule (every ms, as many as are due); finishes when the last one has closed. */
+function schedule() {
+  const interval = 1000 / rate;
+  let due = performance.now();
+  let open = 0;
+  const cap = Number(values.connections);
+  const closed = () => {
+    open--;
+    if (!running && open === 0) finish();
+  };
+  const tick = setInterval(() => {
+    const now = performance.now();
+    while (running && due <= now) {
+      if (open < cap) {
+        open++;
+        fire(due, closed);
+      } else {
+        errors['over --connections (server too slow for --rate)'] = (errors['over --connections (server too slow for --rate)'] ?? 0) + 1;
+      }
+      due += interval;
+    }
+    if (!running) {
+      clearInterval(tick);
+      if (open === 0) finish();
+    }
+  }, 1);
 }
 
 function onTimeout() {
@@ -81,7 +118,8 @@ function onTimeout() {
 
 const started = performance.now();
 setTimeout(() => (running = false), Number(values.duration) * 1000);
-for (let i = 0; i < loops; i++) next();
+if (rate > 0) schedule();
+else for (let i = 0; i < loops; i++) next();
 
 function finish() {
   const seconds = (performance.now() - started) / 1000;
