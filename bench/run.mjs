@@ -63,8 +63,19 @@ process.on('SIGINT', () => process.exit(130));
 
 let nextPort = 20_000 + (process.pid % 5000);
 
-/** Starts a contender on a fresh port and waits until it answers HTTP. */
+/** Starts a contender on a fresh port and waits until it answers HTTP; a port someone else holds means another try. */
 async function startServer(name, env) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startServerOnce(name, env);
+    } catch (err) {
+      if (attempt === 3) throw err;
+      process.stderr.write(`(${err.message}; trying another port) `);
+    }
+  }
+}
+
+async function startServerOnce(name, env) {
   const port = nextPort++;
   const child = spawn(process.execPath, [...contenders[name].args(options), '--port', String(port), '--host', '127.0.0.1'], {
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -73,7 +84,11 @@ async function startServer(name, env) {
   children.add(child);
   const deadline = Date.now() + 15_000;
   while (!(await answers(port))) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`${name} did not start`);
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      children.delete(child);
+      throw new Error(`${name} did not start on port ${port}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   return { child, port };
