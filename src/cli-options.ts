@@ -1,3 +1,4 @@
+import { logLevels } from './master/logger.js';
 import type { MasterOptions } from './master/options.js';
 
 /** One CLI flag: its MasterOptions key (if it maps to one), yargs settings and help text. */
@@ -92,7 +93,7 @@ export const flags = {
   'log-level': {
     describe: 'log level',
     defaultText: 'info',
-    choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+    choices: logLevels,
   },
   'log-pretty': { describe: 'human-readable logs instead of JSON lines', defaultText: 'false', type: 'boolean' },
 } as const satisfies Record<string, Flag>;

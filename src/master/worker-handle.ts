@@ -147,10 +147,6 @@ export class WorkerHandle {
     return this.#child.exitCode;
   }
 
-  get child(): ChildProcess {
-    return this.#child;
-  }
-
   setState(state: WorkerState): void {
     this.#state = state;
   }

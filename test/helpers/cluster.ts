@@ -1,6 +1,6 @@
 import type { Test } from 'tap';
 import { type Master, type MasterOptions, createMaster } from '../../dist/index.js';
-import { newTag, reap, tagVar, taggedPids } from './processes.ts';
+import { newTag, reap, tagVar } from './processes.ts';
 
 export const fixture = (name: string): string => new URL(`../fixtures/${name}`, import.meta.url).pathname;
 
@@ -40,9 +40,4 @@ export async function startMaster(t: Test, options: MasterOptions = {}): Promise
   });
   const address = await master.listen();
   return { master, port: address.port, tag };
-}
-
-/** Workers still alive for a master (by the tag in their environment). */
-export function livePids(tag: string): number[] {
-  return taggedPids(tag);
 }
