@@ -12,6 +12,8 @@ export const errorCodes = {
   ERR_HANDOFF_WORKER_START: 'A worker exited or timed out before it became ready during start-up.',
   ERR_HANDOFF_RELOAD: 'A rolling reload stopped because a new worker could not start; the old workers keep serving.',
   ERR_HANDOFF_CRASH_LOOP: 'Workers kept failing (more than --max-restarts within --restart-window): the master gave up.',
+  ERR_HANDOFF_UNKNOWN_WORKER: 'No live worker has that id (admin endpoint and live-control API).',
+  ERR_HANDOFF_ADMIN: 'The admin endpoint received a request it cannot serve (bad JSON, bad route or method).',
   ERR_HANDOFF_STATE: 'A method was called in a state that does not allow it (listen twice, listen after close).',
 } as const;
 

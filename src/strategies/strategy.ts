@@ -14,7 +14,20 @@ export interface WorkerView {
   readonly active: number;
   /** Sockets sent to the worker and not yet acknowledged. */
   readonly inFlight: number;
+  /**
+   * Effective weight, > 0: the configured weight (default 1) times the slow-start ramp while the worker is new.
+   * Workers whose weight is 0 (drained) are never in the list a strategy sees. Weighted strategies divide load by it;
+   * round-robin, random and ip-hash ignore it.
+   */
   readonly weight: number;
+  /** Round trip of the last heartbeat in ms (the worker's event-loop lag as the master sees it); -1 before the first. */
+  readonly lag: number;
+  /**
+   * Handoff latency in ms: a moving average (EWMA) of the time from sending a socket to the worker's ack, which the
+   * worker sends from its event loop as soon as it gets the socket. It rises as soon as a worker's loop is busy, with
+   * no extra message; 0 before the first ack.
+   */
+  readonly latency: number;
   /** Whether the master would send this worker a socket right now (ready and below its in-flight limit). */
   readonly canTake: boolean;
 }
@@ -45,6 +58,13 @@ export interface Strategy {
 export interface StrategyOptions {
   /** Uniform random source in [0, 1); inject a seeded one for deterministic tests. Defaults to Math.random. */
   readonly random?: () => number;
+  /** p2c: how many distinct workers to sample per pick (default 2). */
+  readonly draws?: number;
+  /**
+   * ip-hash: the bounded-load factor c > 1. No worker takes a connection while its load is above c × the mean load
+   * (HAProxy's hash-balance-factor, as a ratio: 1.25 = 125). Default 1.25.
+   */
+  readonly balanceFactor?: number;
 }
 
 export type StrategyFactory = (options?: StrategyOptions) => Strategy;
