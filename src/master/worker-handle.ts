@@ -84,6 +84,12 @@ export class WorkerHandle {
         return self.#pending.size;
       },
       weight: 1,
+      get lag() {
+        return self.#lag;
+      },
+      get latency() {
+        return 0;
+      },
       get canTake() {
         return self.canTake;
       },
