@@ -1,9 +1,12 @@
 import { logLevels } from './master/logger.js';
 import type { MasterOptions } from './master/options.js';
 
-/** One CLI flag: its MasterOptions key (if it maps to one), yargs settings and help text. */
+/** Strategy options the CLI sets as flags of their own. */
+export type StrategyOptionKey = 'draws' | 'balanceFactor';
+
+/** One CLI flag: its MasterOptions (or strategyOptions) key, if it maps to one; yargs settings and help text. */
 export interface Flag {
-  readonly option?: keyof MasterOptions;
+  readonly option?: keyof MasterOptions | StrategyOptionKey;
   readonly alias?: string;
   readonly describe: string;
   readonly defaultText: string;
@@ -29,6 +32,22 @@ export const flags = {
     alias: 'a',
     describe: 'app module to serve (CommonJS or ESM); omit for the built-in demo app',
     defaultText: 'demo app',
+  },
+  weights: {
+    option: 'weights',
+    describe: 'per-slot weights for weighted strategies, worker 1 first (e.g. 5,1,1; missing ones are 1; 0 drains)',
+    defaultText: 'all 1',
+  },
+  'slow-start': {
+    option: 'slowStart',
+    describe: 'ms over which a worker joining a running pool ramps up to its full weight (0: off)',
+    defaultText: '0',
+  },
+  draws: { option: 'draws', describe: 'p2c: workers sampled per connection', defaultText: '2' },
+  'balance-factor': {
+    option: 'balanceFactor',
+    describe: 'ip-hash: no worker takes more than this many times the mean load (bounded-load consistent hashing)',
+    defaultText: '1.25',
   },
   agent: {
     option: 'agent',
@@ -89,6 +108,16 @@ export const flags = {
     option: 'unresponsiveTimeout',
     describe: 'ms a worker may stay unresponsive before it is replaced (0: never)',
     defaultText: '30000',
+  },
+  'admin-port': {
+    option: 'adminPort',
+    describe: 'port of the admin HTTP endpoint: /stats, /metrics, /healthz, /readyz and live control (0: any free port)',
+    defaultText: 'off',
+  },
+  'admin-host': {
+    option: 'adminHost',
+    describe: 'interface the admin endpoint binds to',
+    defaultText: '127.0.0.1',
   },
   'log-level': {
     describe: 'log level',

@@ -3,7 +3,7 @@
  * write, test and plug in your own.
  */
 import { Master } from './master/master.js';
-import { type MasterOptions, defaults } from './master/options.js';
+import { type MasterOptions, defaults, resolveOptions } from './master/options.js';
 import { leastConnections } from './strategies/least-connections.js';
 import { random } from './strategies/random.js';
 import { resolveStrategy } from './strategies/registry.js';
@@ -11,17 +11,17 @@ import { roundRobin } from './strategies/round-robin.js';
 
 /** Builds a master; nothing is bound or forked until `listen()`. Throws on invalid options. */
 export function createMaster(options: MasterOptions = {}): Master {
-  return new Master(options, resolveStrategy(options.strategy ?? defaults.strategy));
+  const resolved = resolveOptions(options);
+  return new Master(options, resolveStrategy(options.strategy ?? defaults.strategy, resolved.strategyOptions));
 }
 
 /** The built-in strategy factories. */
 export const strategies = { roundRobin, leastConnections, random } as const;
 
 export { Master };
-export type { CloseResult, MasterEvents, MasterState, MasterStats, ReloadResult } from './master/master.js';
+export type { CloseResult, MasterEvents } from './master/master.js';
 export type { MasterOptions, OutputMode } from './master/options.js';
-export type { WorkerInfo, WorkerState } from './master/worker-handle.js';
-export type { DropReason } from './master/dispatcher.js';
+export type { DropReason, Fairness, MasterState, MasterStats, ReloadResult, WorkerInfo, WorkerState } from './stats.js';
 export { type Logger, type LogLevel, createLogger } from './master/logger.js';
 export { HandoffError, OptionError, UnknownStrategyError, errorCodes, type ErrorCode } from './errors.js';
 export type { ConnectionInfo, Strategy, StrategyFactory, StrategyOptions, WorkerView } from './strategies/strategy.js';

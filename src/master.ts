@@ -3,13 +3,15 @@
 import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { type Flag, closestFlag, envArgs, envName, flagOf, flags } from './cli-options.js';
+import { type Flag, type StrategyOptionKey, closestFlag, envArgs, envName, flagOf, flags } from './cli-options.js';
 import { HandoffError, OptionError, describe } from './errors.js';
 import { createMaster } from './index.js';
 import { type LogLevel, createLogger } from './master/logger.js';
 import type { MasterOptions } from './master/options.js';
 import { defaults } from './master/options.js';
-import { loadStrategy } from './strategies/load-strategy.js';
+import { isStrategyPath, loadStrategy } from './strategies/load-strategy.js';
+
+const strategyOptionKeys: readonly string[] = ['draws', 'balanceFactor'] satisfies StrategyOptionKey[];
 
 /** Mistakes in what the user typed exit 2; failures while running exit 1. */
 const usageCodes = new Set([
@@ -25,11 +27,16 @@ async function main(): Promise<number> {
   const args = await parse([...envArgs(process.env), ...hideBin(process.argv)]);
   const log = createLogger(args['log-level'] as LogLevel, args['log-pretty'] === true);
   const options: Record<string, unknown> = {};
+  const strategyOptions: Record<string, unknown> = {};
   for (const [name, flag] of Object.entries(flags) as [string, Flag][]) {
-    if (flag.option !== undefined && args[name] !== undefined) options[flag.option] = args[name];
+    if (flag.option === undefined || args[name] === undefined) continue;
+    if (strategyOptionKeys.includes(flag.option)) strategyOptions[flag.option] = args[name];
+    else options[flag.option] = args[name];
   }
-  const strategy = await loadStrategy(String(args.strategy ?? defaults.strategy));
-  const master = createMaster({ ...(options as MasterOptions), strategy, logger: log });
+  // A registered name is built by the master (with the strategy options, which it validates); a path is loaded here.
+  const name = String(args.strategy ?? defaults.strategy);
+  const strategy = isStrategyPath(name) ? await loadStrategy(name) : name;
+  const master = createMaster({ ...(options as MasterOptions), strategy, strategyOptions, logger: log });
 
   let signalled = false;
   const onSignal = (signal: NodeJS.Signals): void => {

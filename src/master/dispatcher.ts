@@ -17,7 +17,9 @@ import type { WorkerHandle } from './worker-handle.js';
  *   accepted = delivered + dropped + queued + inFlight
  */
 
-export type DropReason = 'queue-full' | 'queue-timeout' | 'closing';
+import type { DropReason } from '../stats.js';
+
+export type { DropReason };
 
 export interface DispatchCounters {
   accepted: number;
@@ -55,8 +57,9 @@ export class Dispatcher {
     dropped: { 'queue-full': 0, 'queue-timeout': 0, closing: 0 },
   };
   readonly #queue = new SocketQueue();
+  /** Ready, responsive workers, whatever their weight. */
   readonly #byView = new Map<WorkerView, WorkerHandle>();
-  /** Ready workers' views in a stable order (index, then id): what the strategy sees. */
+  /** Those with a weight above 0, in a stable order (index, then id): what the strategy sees. */
   #pool: WorkerView[] = [];
   #strategy: Strategy;
   readonly #maxQueue: number;
@@ -94,19 +97,32 @@ export class Dispatcher {
     this.#enqueue(conn);
   }
 
-  /** A worker became ready: it joins the pool and may take what is waiting. */
+  /** A worker became ready: it joins the pool (unless its weight is 0) and may take what is waiting. */
   add(worker: WorkerHandle): void {
     this.#byView.set(worker.view, worker);
-    this.#rebuildPool();
-    this.#strategy.added?.(worker.view);
-    this.#drain();
+    this.#update(worker.view);
   }
 
   /** A worker is draining or gone: no new sockets for it. */
   remove(worker: WorkerHandle): void {
-    if (!this.#byView.delete(worker.view)) return;
-    this.#rebuildPool();
-    this.#strategy.removed?.(worker.view);
+    if (this.#byView.delete(worker.view)) this.#update(worker.view);
+  }
+
+  /** The worker's weight changed: at 0 it leaves the pool (drained, its connections stay), above 0 it is back. */
+  reweigh(worker: WorkerHandle): void {
+    if (this.#byView.has(worker.view)) this.#update(worker.view);
+  }
+
+  /**
+   * Switches strategy between two connections: the event loop runs one dispatch at a time, so no socket is placed
+   * by both or by neither. Sockets in flight stay where they are; the queue is offered to the new strategy.
+   */
+  setStrategy(strategy: Strategy): void {
+    const previous = this.#strategy;
+    for (const view of this.#pool) previous.removed?.(view);
+    this.#strategy = strategy;
+    for (const view of this.#pool) strategy.added?.(view);
+    if (this.#queue.size > 0) this.#drain();
   }
 
   ack(worker: WorkerHandle, id: number, active: number): void {
@@ -226,7 +242,15 @@ export class Dispatcher {
     this.#arm();
   };
 
-  #rebuildPool(): void {
-    this.#pool = [...this.#byView.keys()].sort((a, b) => a.index - b.index || a.id - b.id);
+  /** Rebuilds the pool and tells the strategy whether `view` joined or left it. */
+  #update(view: WorkerView): void {
+    const wasIn = this.#pool.includes(view);
+    this.#pool = [...this.#byView.keys()].filter((v) => v.weight > 0).sort((a, b) => a.index - b.index || a.id - b.id);
+    const isIn = this.#pool.includes(view);
+    if (wasIn && !isIn) this.#strategy.removed?.(view);
+    if (!wasIn && isIn) {
+      this.#strategy.added?.(view);
+      this.#drain();
+    }
   }
 }

@@ -1,4 +1,4 @@
-import type { DropReason } from './dispatcher.js';
+import type { DropReason } from '../stats.js';
 import type { Logger } from './logger.js';
 
 /**

@@ -1,15 +1,8 @@
 import type { AddressInfo } from 'node:net';
-import type { HandoffError } from '../errors.js';
 import type { DrainReason } from '../protocol.js';
-import type { DropReason } from './dispatcher.js';
-import type { WorkerInfo } from './worker-handle.js';
+import type { DropReason, ReloadResult, WorkerInfo } from '../stats.js';
 
-export interface ReloadResult {
-  readonly ok: boolean;
-  /** Slots whose worker was replaced by a new one. */
-  readonly replaced: number;
-  readonly error?: HandoffError;
-}
+export type { ReloadResult };
 
 export interface CloseResult {
   /** Workers that did not finish within the kill timeout (exited by their own deadline or SIGKILLed). */
@@ -30,6 +23,10 @@ export interface MasterEvents {
   drop: [reason: DropReason];
   /** A rolling reload finished (`ok`) or stopped because a new worker could not start (the old ones keep serving). */
   reload: [result: ReloadResult];
+  /** The strategy was switched at run time. */
+  strategy: [name: string, previous: string];
+  /** A worker's slot weight was set at run time (0: drained). */
+  weight: [worker: WorkerInfo, previous: number];
   /** The pool is being resized with scale(). */
   scale: [size: number];
   /** The worker missed heartbeats for `silentFor` ms: its event loop is stuck, and it gets no new sockets. */

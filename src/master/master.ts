@@ -3,30 +3,22 @@ import { type AddressInfo, type Server, createServer } from 'node:net';
 import { getSystemErrorName } from 'node:util';
 import { HandoffError } from '../errors.js';
 import type { MessageTarget } from '../protocol.js';
+import { resolveStrategy } from '../strategies/registry.js';
 import type { Strategy } from '../strategies/strategy.js';
-import { type DispatchCounters, Dispatcher, type DropReason } from './dispatcher.js';
+import type { MasterState, MasterStats, ReloadResult, WorkerInfo } from '../stats.js';
+import { Dispatcher } from './dispatcher.js';
 import { DropLog } from './drop-log.js';
 import type { TcpHandle } from './pending-connection.js';
-import type { CloseResult, Emit, MasterEvents, ReloadResult } from './events.js';
+import type { CloseResult, Emit, MasterEvents } from './events.js';
+import { fairness } from './fairness.js';
 import { type Logger, silentLogger } from './logger.js';
-import { type MasterOptions, type ResolvedOptions, integer, resolveOptions } from './options.js';
+import { type MasterOptions, type ResolvedOptions, integer, resolveOptions, weight } from './options.js';
 import { rollingReload } from './rolling-reload.js';
 import { Supervisor } from './supervisor.js';
-import type { WorkerInfo } from './worker-handle.js';
+import type { WorkerHandle } from './worker-handle.js';
 
-export type { CloseResult, MasterEvents, ReloadResult } from './events.js';
-
-/** `idle → starting → running → closing → closed`; start-up failures go straight to closing. */
-export type MasterState = 'idle' | 'starting' | 'running' | 'closing' | 'closed';
-
-export interface MasterStats extends Omit<DispatchCounters, 'dropped'> {
-  readonly dropped: Readonly<Record<DropReason, number>>;
-  readonly queued: number;
-  readonly inFlight: number;
-  readonly workers: number;
-  readonly ready: number;
-  readonly strategy: string;
-}
+export type { CloseResult, MasterEvents } from './events.js';
+export type { MasterState, MasterStats, ReloadResult } from '../stats.js';
 
 /**
  * The master: one listening socket, N forked workers, and a strategy choosing which worker gets each connection.
@@ -40,6 +32,7 @@ export class Master extends EventEmitter<MasterEvents> {
   readonly #dropLog: DropLog;
   #server: Server | undefined;
   #state: MasterState = 'idle';
+  #startedAt = 0;
   #closing: Promise<CloseResult> | undefined;
   #reloading: Promise<ReloadResult> | undefined;
   readonly #emit: Emit;
@@ -101,6 +94,7 @@ export class Master extends EventEmitter<MasterEvents> {
   async listen(): Promise<AddressInfo> {
     if (this.#state !== 'idle') throw new HandoffError('ERR_HANDOFF_STATE', `listen() called while ${this.#state}`);
     this.#state = 'starting';
+    this.#startedAt = Date.now();
     const address = await this.#bind();
     this.#log.info(
       { address: address.address, port: address.port, workers: this.size, strategy: this.strategy.name },
@@ -153,23 +147,73 @@ export class Master extends EventEmitter<MasterEvents> {
   stats(): MasterStats {
     const c = this.#dispatcher.counters;
     let inFlight = 0;
-    let ready = 0;
     let workers = 0;
+    const loads: number[] = [];
     for (const w of this.#supervisor.workers()) {
       if (w.index === 0) continue;
       workers++;
       inFlight += w.inFlight;
-      if (w.state === 'ready') ready++;
+      if (w.state === 'ready') loads.push(w.view.active);
     }
     return {
-      ...c,
+      state: this.#state,
+      strategy: this.strategy.name,
+      uptime: this.#startedAt === 0 ? 0 : (Date.now() - this.#startedAt) / 1000,
+      accepted: c.accepted,
+      dispatched: c.dispatched,
+      delivered: c.delivered,
+      redispatched: c.redispatched,
+      strategyErrors: c.strategyErrors,
       dropped: { ...c.dropped },
       queued: this.#dispatcher.queued,
       inFlight,
       workers,
-      ready,
-      strategy: this.strategy.name,
+      ready: loads.length,
+      fairness: fairness(loads),
     };
+  }
+
+  /**
+   * Switches the balancing strategy while serving: a registered name (built with `strategyOptions`) or a Strategy
+   * object. The switch happens between two connections; none is lost or sent twice, and sockets already in flight
+   * are not moved. Throws ERR_HANDOFF_UNKNOWN_STRATEGY / ERR_HANDOFF_BAD_STRATEGY and changes nothing then.
+   */
+  setStrategy(strategy: string | Strategy): void {
+    const next = resolveStrategy(strategy, this.#options.strategyOptions);
+    const from = this.strategy.name;
+    this.#dispatcher.setStrategy(next);
+    this.#log.info({ from, to: next.name }, 'strategy changed');
+    this.emit('strategy', next.name, from);
+  }
+
+  /**
+   * Sets the weight of a worker's slot (an integer, 0 to 1000); a replacement in the slot keeps it. Weighted
+   * strategies share connections in proportion; 0 drains the worker: it gets no new connections and keeps serving
+   * the ones it has. Throws ERR_HANDOFF_UNKNOWN_WORKER for an id that is not a live worker.
+   */
+  setWeight(id: number, value: number): WorkerInfo {
+    const w = weight('weight', value);
+    const worker = this.#liveWorker(id);
+    const from = worker.weight;
+    this.#supervisor.setWeight(worker.index, w);
+    this.#log.info({ worker: worker.id, index: worker.index, from, to: w }, w === 0 ? 'worker drained' : 'weight changed');
+    const info = worker.info();
+    this.emit('weight', info, from);
+    return info;
+  }
+
+  /** Drains a worker without stopping it: `setWeight(id, 0)`. Give it a weight again to bring it back. */
+  drain(id: number): WorkerInfo {
+    return this.setWeight(id, 0);
+  }
+
+  #liveWorker(id: unknown): WorkerHandle {
+    const worker = typeof id === 'number' ? this.#supervisor.find(id) : undefined;
+    if (worker === undefined || worker.index === 0 || worker.state === 'stopped') {
+      const ids = this.workers().map((w) => w.id);
+      throw new HandoffError('ERR_HANDOFF_UNKNOWN_WORKER', `no worker with id ${String(id)}; live workers: ${ids.join(', ') || 'none'}`);
+    }
+    return worker;
   }
 
   /**

@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { HandoffError, OptionError } from '../errors.js';
-import type { Strategy } from '../strategies/strategy.js';
+import type { Strategy, StrategyOptions } from '../strategies/strategy.js';
 import type { Logger } from './logger.js';
 
 export type OutputMode = 'inherit' | 'ignore';
@@ -46,6 +46,16 @@ export interface MasterOptions {
   readonly heartbeatInterval?: number;
   /** Ms a worker may stay unresponsive before it is replaced; 0 never replaces (default 30000). */
   readonly unresponsiveTimeout?: number;
+  /** Per-slot weights for weighted strategies: `weights[0]` is worker 1's; missing ones are 1; 0 drains a slot. */
+  readonly weights?: readonly number[];
+  /** Ms over which a worker joining a running pool ramps from 5% to its full weight (default 0: off). */
+  readonly slowStart?: number;
+  /** Options for the built-in strategies (p2c draws, ip-hash balance factor), also used by setStrategy(). */
+  readonly strategyOptions?: StrategyOptions;
+  /** Port of the admin HTTP endpoint (stats, metrics, health, live control); omit for none. */
+  readonly adminPort?: number;
+  /** Interface the admin endpoint binds to (default: 127.0.0.1, never all interfaces unless asked). */
+  readonly adminHost?: string;
   /** A pino-compatible logger (default: silent). */
   readonly logger?: Logger;
   /** Extra environment for the workers, on top of the master's. */
@@ -78,6 +88,11 @@ export interface ResolvedOptions {
   readonly heartbeatInterval: number;
   readonly unresponsiveTimeout: number;
   readonly reloadParallelism: number;
+  readonly weights: readonly number[];
+  readonly slowStart: number;
+  readonly strategyOptions: StrategyOptions;
+  readonly adminPort: number | undefined;
+  readonly adminHost: string;
   readonly env: Readonly<Record<string, string>>;
   readonly execArgv: readonly string[];
   readonly stdout: OutputMode;
@@ -99,6 +114,10 @@ export const defaults = {
   heartbeatInterval: 500,
   unresponsiveTimeout: 30_000,
   reloadParallelism: 1,
+  slowStart: 0,
+  adminHost: '127.0.0.1',
+  draws: 2,
+  balanceFactor: 1.25,
   strategy: 'least-connections',
 } as const;
 
@@ -111,7 +130,7 @@ export function resolveOptions(options: MasterOptions): ResolvedOptions {
     workers: integer('workers', options.workers, availableParallelism(), 1, 1024),
     app: modulePath('app', options.app, cwd),
     agent: modulePath('agent', options.agent, cwd),
-    host: host(options.host),
+    host: host('host', options.host),
     port: integer('port', options.port, defaults.port, 0, 65535),
     backlog: integer('backlog', options.backlog, defaults.backlog, 1),
     maxInFlight: integer('maxInFlight', options.maxInFlight, defaults.maxInFlight, 1, 1024),
@@ -126,6 +145,11 @@ export function resolveOptions(options: MasterOptions): ResolvedOptions {
     heartbeatInterval: integer('heartbeatInterval', options.heartbeatInterval, defaults.heartbeatInterval, 10),
     unresponsiveTimeout: integer('unresponsiveTimeout', options.unresponsiveTimeout, defaults.unresponsiveTimeout, 0),
     reloadParallelism: integer('reloadParallelism', options.reloadParallelism, defaults.reloadParallelism, 1, 1024),
+    weights: weights(options.weights),
+    slowStart: integer('slowStart', options.slowStart, defaults.slowStart, 0),
+    strategyOptions: strategyOptions(options.strategyOptions),
+    adminPort: options.adminPort === undefined ? undefined : integer('adminPort', options.adminPort, 0, 0, 65535),
+    adminHost: host('adminHost', options.adminHost) ?? defaults.adminHost,
     env: stringRecord('env', options.env),
     execArgv: stringArray('execArgv', options.execArgv, process.execArgv),
     stdout: output('stdout', options.stdout),
@@ -144,10 +168,48 @@ export function integer(name: string, value: unknown, fallback: number, min: num
   return n;
 }
 
-function host(value: unknown): string | undefined {
+function host(name: string, value: unknown): string | undefined {
   if (value === undefined || value === '') return undefined;
-  if (typeof value !== 'string') throw new OptionError('host', 'a host name or IP address', value);
+  if (typeof value !== 'string') throw new OptionError(name, 'a host name or IP address', value);
   return value;
+}
+
+/** The most a weight may be: weights are relative, and nginx caps them similarly. */
+export const maxWeight = 1000;
+
+/** A slot weight: an integer from 0 (drained) to {@link maxWeight}; strings of digits too (CLI, admin). */
+export function weight(name: string, value: unknown): number {
+  return integer(name, value, 1, 0, maxWeight);
+}
+
+/** An array of weights, or for the CLI a comma-separated list ("5,1,1"). */
+function weights(value: unknown): readonly number[] {
+  if (value === undefined) return [];
+  const list = typeof value === 'string' ? value.split(',') : value;
+  if (!Array.isArray(list) || list.length === 0) {
+    throw new OptionError('weights', `a list of integers from 0 to ${maxWeight} (e.g. 5,1,1)`, value);
+  }
+  return list.map((w, i) => {
+    if (typeof w === 'string' && w.trim() === '') throw new OptionError('weights', `a weight for slot ${i + 1}`, value);
+    return weight('weights', w);
+  });
+}
+
+function strategyOptions(value: unknown): StrategyOptions {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null) throw new OptionError('strategyOptions', 'an object', value);
+  const o = value as StrategyOptions & Record<string, unknown>;
+  const draws = integer('draws', o.draws, defaults.draws, 1, 1024);
+  const balanceFactor = o.balanceFactor === undefined ? defaults.balanceFactor : decimal('balanceFactor', o.balanceFactor);
+  if (!(balanceFactor > 1)) throw new OptionError('balanceFactor', 'a number above 1 (e.g. 1.25)', o.balanceFactor);
+  return { ...o, draws, balanceFactor };
+}
+
+/** A finite number; strings of a decimal number too (CLI). */
+function decimal(name: string, value: unknown): number {
+  const n = typeof value === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isFinite(n)) throw new OptionError(name, 'a number', value);
+  return n;
 }
 
 function modulePath(name: 'app' | 'agent', value: unknown, cwd: string): string | null {

@@ -25,6 +25,8 @@ export class PendingConnection implements ConnectionInfo {
   readonly handle: TcpHandle;
   /** performance.now() when it entered the queue; 0 while it never waited. */
   queuedAt = 0;
+  /** performance.now() when it was last sent to a worker: the handoff latency runs from here to the ack. */
+  sentAt = 0;
   prev: PendingConnection | undefined = undefined;
   next: PendingConnection | undefined = undefined;
   #peer: Endpoint | undefined;

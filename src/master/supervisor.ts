@@ -8,6 +8,8 @@ import { Heartbeat } from './heartbeat.js';
 import type { Logger } from './logger.js';
 import type { ResolvedOptions } from './options.js';
 import { RestartPolicy } from './restart-policy.js';
+import { SlowStart } from './slow-start.js';
+import { Slots } from './slots.js';
 import { WorkerHandle } from './worker-handle.js';
 
 /*
@@ -47,6 +49,8 @@ export class Supervisor {
   readonly #workers = new Map<number, WorkerHandle>();
   readonly #restarts: RestartPolicy;
   readonly #heartbeat: Heartbeat;
+  readonly #slots: Slots;
+  readonly #slowStart: SlowStart;
   #nextId = 0;
   /** Slots 1..size are kept filled. */
   #size: number;
@@ -56,6 +60,8 @@ export class Supervisor {
     this.#options = host.options;
     this.#log = host.log;
     this.#size = this.#options.workers;
+    this.#slots = new Slots(this.#options.weights);
+    this.#slowStart = new SlowStart(this.#options.slowStart);
     this.#restarts = new RestartPolicy({
       base: this.#options.restartDelay,
       max: this.#options.maxRestartDelay,
@@ -119,7 +125,11 @@ export class Supervisor {
   spawn(index: number): WorkerHandle {
     const id = ++this.#nextId;
     const child = forkWorker(id, index, this.#options, this.#host.address());
-    const worker = new WorkerHandle(id, index, child, this.#options.maxInFlight);
+    const worker = new WorkerHandle(id, index, child, {
+      maxInFlight: this.#options.maxInFlight,
+      weight: this.#slots.weight(index),
+      restarts: this.#slots.restarts(index),
+    });
     this.#workers.set(id, worker);
     child.on('message', (message) => this.#onMessage(worker, message));
     // Send failures (EPIPE while the child dies) land here; the 'exit' that follows re-dispatches its sockets.
@@ -148,6 +158,19 @@ export class Supervisor {
     await Promise.all(waits);
   }
 
+  /**
+   * Sets a slot's weight, for its worker now and for whatever replaces it. At 0 the worker takes no new connections
+   * but keeps serving the ones it has (drained, not stopped).
+   */
+  setWeight(index: number, weight: number): void {
+    this.#slots.setWeight(index, weight);
+    for (const worker of this.#workers.values()) {
+      if (worker.index !== index) continue;
+      worker.setWeight(weight);
+      this.#host.dispatcher.reweigh(worker);
+    }
+  }
+
   /** Drains a worker whose slot is served by another one (or no longer exists): its exit restarts nothing. */
   retire(worker: WorkerHandle): Promise<void> {
     worker.isReplaced = true;
@@ -157,6 +180,7 @@ export class Supervisor {
   /** Drains a worker; SIGKILLs it if it is still there after the kill timeout (and a grace period). */
   stop(worker: WorkerHandle): Promise<void> {
     this.#host.dispatcher.remove(worker);
+    this.#slowStart.end(worker);
     // One draining on its own already has its deadline; telling it again changes nothing.
     if (worker.state !== 'draining') worker.stop();
     return worker.exitWithin(this.#options.killTimeout + killGrace, () =>
@@ -168,6 +192,7 @@ export class Supervisor {
   async stopAll(): Promise<number> {
     this.#restarts.cancelAll();
     this.#heartbeat.stop();
+    this.#slowStart.stop();
     let forced = 0;
     const stops = [...this.#workers.values()].map(async (worker) => {
       await this.stop(worker);
@@ -229,6 +254,8 @@ export class Supervisor {
     worker.setState('ready');
     worker.isCandidate = false;
     worker.heard(Date.now(), -1);
+    // Only a worker joining a running pool is cold next to the others; at start-up all are.
+    if (this.#host.isRunning()) this.#slowStart.begin(worker);
     if (worker.index > 0) this.#host.dispatcher.add(worker);
     this.#log.info({ worker: worker.id, index: worker.index, workerPid: worker.pid }, 'worker ready');
     worker.settleReady();
@@ -292,6 +319,7 @@ export class Supervisor {
     worker.clearStartTimer();
     worker.settleReady(startError(worker, code, signal));
     this.#workers.delete(worker.id);
+    this.#slowStart.end(worker);
     const redispatched = this.#host.dispatcher.reclaim(worker);
     const isExpected = wasState === 'draining';
     const fields = { worker: worker.id, index: worker.index, workerPid: worker.pid, code, signal, redispatched };
@@ -321,6 +349,7 @@ export class Supervisor {
       );
       return;
     }
+    this.#slots.countRestart(index);
     this.#log.info({ index, delay }, 'restarting worker');
     this.#host.emit('restart', index, delay);
     this.#restarts.schedule(index, delay, () => {

@@ -1,33 +1,28 @@
 import type { ChildProcess } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
 import type { MasterMessage, MessageSource } from '../protocol.js';
 import type { WorkerView } from '../strategies/strategy.js';
+import type { WorkerInfo, WorkerState } from '../stats.js';
+import { PeakEwma } from './peak-ewma.js';
 import type { PendingConnection } from './pending-connection.js';
 
-/** `starting → ready → draining → stopped`; a worker receives sockets only while `ready`. */
-export type WorkerState = 'starting' | 'ready' | 'draining' | 'stopped';
-
-/** A plain snapshot of one worker, for events and the API. */
-export interface WorkerInfo {
-  readonly id: number;
-  readonly index: number;
-  readonly pid: number;
-  readonly state: WorkerState;
-  readonly active: number;
-  readonly inFlight: number;
-  /** Sockets sent to this worker, and how many of them it acknowledged. */
-  readonly dispatched: number;
-  readonly delivered: number;
-  readonly startedAt: number;
-  /** False while the worker misses heartbeats: it gets no new sockets. */
-  readonly isResponsive: boolean;
-  /** Round trip of the last heartbeat, in ms: the worker's event-loop lag as the master sees it (-1: none yet). */
-  readonly lag: number;
-}
+export type { WorkerInfo, WorkerState };
 
 // The master's copy must stay open until the worker's own ack, so a worker dying first loses nothing (DESIGN.md
 // fact 4). For the raw handles the master sends ('net.Native') child_process never closes the sender's copy anyway;
 // keepOpen says the same for anything else, should a net.Socket ever be sent. One options object for every send.
 const keepOpen = { keepOpen: true } as const;
+
+/** How fast the latency estimate forgets a slow sample, in ms. */
+const latencyDecay = 1000;
+
+export interface WorkerHandleOptions {
+  readonly maxInFlight: number;
+  /** The slot's configured weight (0: drained). */
+  readonly weight: number;
+  /** Unplanned replacements of the slot before this worker. */
+  readonly restarts: number;
+}
 
 /** The master's side of one forked worker: its state, its counters and the sockets it has not acknowledged. */
 export class WorkerHandle {
@@ -38,6 +33,12 @@ export class WorkerHandle {
   readonly view: WorkerView;
   readonly #child: ChildProcess;
   readonly #maxInFlight: number;
+  readonly #restarts: number;
+  readonly #latency = new PeakEwma(latencyDecay);
+  #weight: number;
+  /** Slow start: the share of its weight a new worker gets, ramping from near 0 to 1. */
+  #ramp = 1;
+  #effectiveWeight: number;
   readonly #pending = new Map<number, PendingConnection>();
   #state: WorkerState = 'starting';
   #startTimer: NodeJS.Timeout | undefined;
@@ -59,11 +60,14 @@ export class WorkerHandle {
   /** A rolling reload's new worker, until it is ready: if it cannot start, the reload stops, and nothing restarts it. */
   isCandidate = false;
 
-  constructor(id: number, index: number, child: ChildProcess, maxInFlight: number) {
+  constructor(id: number, index: number, child: ChildProcess, options: WorkerHandleOptions) {
     this.id = id;
     this.index = index;
     this.#child = child;
-    this.#maxInFlight = maxInFlight;
+    this.#maxInFlight = options.maxInFlight;
+    this.#restarts = options.restarts;
+    this.#weight = options.weight;
+    this.#effectiveWeight = options.weight;
     this.#lastHeard = this.startedAt;
     this.ready = new Promise<void>((resolve, reject) => {
       this.#settleReady = (error) => (error === undefined ? resolve() : reject(error));
@@ -83,12 +87,14 @@ export class WorkerHandle {
       get inFlight() {
         return self.#pending.size;
       },
-      weight: 1,
+      get weight() {
+        return self.#effectiveWeight;
+      },
       get lag() {
         return self.#lag;
       },
       get latency() {
-        return 0;
+        return self.#latency.value;
       },
       get canTake() {
         return self.canTake;
@@ -124,10 +130,31 @@ export class WorkerHandle {
     this.#isUnresponsive = isUnresponsive;
   }
 
-  /** A heartbeat answer arrived at `now`, `lag` ms after its ping left. */
+  /** A heartbeat answer arrived at `now`, `lag` ms after its ping left (-1: not a measurement). */
   heard(now: number, lag: number): void {
     this.#lastHeard = now;
     this.#lag = lag;
+    if (lag >= 0) this.#latency.sample(lag, performance.now());
+  }
+
+  /** The slot's configured weight; 0 means no new connections. */
+  get weight(): number {
+    return this.#weight;
+  }
+
+  get effectiveWeight(): number {
+    return this.#effectiveWeight;
+  }
+
+  setWeight(weight: number): void {
+    this.#weight = weight;
+    this.#effectiveWeight = weight * this.#ramp;
+  }
+
+  /** Slow start: `ramp` in (0, 1] of the configured weight. */
+  setRamp(ramp: number): void {
+    this.#ramp = ramp;
+    this.#effectiveWeight = this.#weight * ramp;
   }
 
   /** A message from the app of another process (or the master): false when the channel is closed. */
@@ -179,6 +206,7 @@ export class WorkerHandle {
     }
     this.#pending.set(conn.id, conn);
     this.#dispatched++;
+    conn.sentAt = performance.now();
     // A raw TCP handle goes as 'net.Native': child_process passes it through and never closes our copy itself.
     this.#child.send({ cmd: 'handoff:conn', id: conn.id } satisfies MasterMessage, conn.handle as never, keepOpen);
     return true;
@@ -190,6 +218,8 @@ export class WorkerHandle {
     if (conn === undefined) return undefined;
     this.#pending.delete(id);
     this.#delivered++;
+    const now = performance.now();
+    this.#latency.sample(now - conn.sentAt, now);
     return conn;
   }
 
@@ -255,8 +285,12 @@ export class WorkerHandle {
       dispatched: this.#dispatched,
       delivered: this.#delivered,
       startedAt: this.startedAt,
+      restarts: this.#restarts,
       isResponsive: !this.#isUnresponsive,
       lag: this.#lag,
+      latency: this.#latency.value,
+      weight: this.#weight,
+      effectiveWeight: this.#effectiveWeight,
     };
   }
 }

@@ -5,6 +5,9 @@ export interface FakeView extends WorkerView {
   active: number;
   inFlight: number;
   canTake: boolean;
+  weight: number;
+  lag: number;
+  latency: number;
 }
 
 export function views(n: number, init: Partial<FakeView> = {}): FakeView[] {
@@ -15,6 +18,8 @@ export function views(n: number, init: Partial<FakeView> = {}): FakeView[] {
     active: 0,
     inFlight: 0,
     weight: 1,
+    lag: -1,
+    latency: 0,
     canTake: true,
     ...init,
   }));

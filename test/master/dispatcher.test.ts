@@ -65,7 +65,11 @@ function setup(options: { strategy?: Strategy; maxQueue?: number; queueTimeout?:
   let nextId = 0;
   const worker = (ready = true) => {
     const child = new FakeChild(100 + ++nextId);
-    const w = new WorkerHandle(nextId, nextId, child as unknown as ChildProcess, options.maxInFlight ?? 1);
+    const w = new WorkerHandle(nextId, nextId, child as unknown as ChildProcess, {
+      maxInFlight: options.maxInFlight ?? 1,
+      weight: 1,
+      restarts: 0,
+    });
     if (ready) {
       w.setState('ready');
       d.add(w);

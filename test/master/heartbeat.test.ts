@@ -22,7 +22,7 @@ t.teardown(() => clearInterval(keepAlive));
 
 function setup(unresponsiveTimeout: number) {
   const child = new SilentChild();
-  const worker = new WorkerHandle(1, 1, child as unknown as ChildProcess, 1);
+  const worker = new WorkerHandle(1, 1, child as unknown as ChildProcess, { maxInFlight: 1, weight: 1, restarts: 0 });
   worker.setState('ready');
   worker.heard(Date.now(), -1);
   const events = new EventEmitter();
