@@ -295,3 +295,79 @@ t.test('close drops what waits and anything reclaimed afterwards', async (t) => 
   t.equal(d.counters.dropped.closing, 4);
   t.ok(balanced([w]));
 });
+
+t.test('weight 0 takes a worker out of the pool without stopping it; a weight brings it back', async (t) => {
+  const calls: string[] = [];
+  const rr = roundRobin();
+  const strategy: Strategy = {
+    name: 'spy',
+    pick: (w, c) => rr.pick(w, c),
+    added: (v) => calls.push(`added ${v.id}`),
+    removed: (v) => calls.push(`removed ${v.id}`),
+  };
+  const { d, worker, accept, balanced } = setup({ strategy });
+  const one = worker();
+  const two = worker();
+  t.same(calls, ['added 1', 'added 2']);
+  one.w.setWeight(0);
+  d.reweigh(one.w);
+  t.same(calls.slice(2), ['removed 1']);
+  accept('a');
+  d.ack(two.w, 1, 1);
+  accept('b');
+  t.same(sentNames(one.child), [], 'a drained worker gets nothing');
+  t.same(sentNames(two.child), ['a', 'b']);
+  one.w.setWeight(3);
+  d.reweigh(one.w);
+  t.same(calls.slice(3), ['added 1']);
+  t.equal(one.w.view.weight, 3, 'the strategy sees the new weight');
+  accept('c');
+  t.same(sentNames(one.child), ['c'], 'b is in flight on two, so c goes to the worker back in the pool');
+  one.w.setWeight(2);
+  d.reweigh(one.w);
+  t.same(calls.slice(4), [], 'a change between two non-zero weights is no join or leave');
+  t.ok(balanced([one.w, two.w]));
+});
+
+t.test('reweighing a worker that is not in the pool (unresponsive, draining) does nothing', async (t) => {
+  const calls: string[] = [];
+  const strategy: Strategy = { ...roundRobin(), added: (v) => calls.push(`added ${v.id}`) };
+  const { d, worker } = setup({ strategy });
+  const { w } = worker(false);
+  w.setWeight(5);
+  d.reweigh(w);
+  t.same(calls, []);
+});
+
+t.test('a drained worker that becomes ready stays out of the pool', async (t) => {
+  const { d, worker, accept } = setup();
+  const { w, child } = worker(false);
+  w.setWeight(0);
+  w.setState('ready');
+  d.add(w);
+  accept('a');
+  t.same(sentNames(child), []);
+  t.equal(d.queued, 1, 'it waits for a worker with a weight');
+});
+
+t.test('setStrategy: the queue goes to the new strategy, the old one is told every worker left', async (t) => {
+  const left: number[] = [];
+  const never: Strategy = { name: 'never', pick: () => undefined, removed: (v) => left.push(v.id) };
+  const { d, worker, accept, balanced } = setup({ strategy: never });
+  const one = worker();
+  const two = worker();
+  accept('a');
+  accept('b');
+  t.equal(d.queued, 2, 'the first strategy places nothing');
+  const joined: number[] = [];
+  const lc = leastConnections();
+  d.setStrategy({ ...lc, name: 'lc', pick: lc.pick, added: (v) => joined.push(v.id) });
+  t.equal(d.strategy.name, 'lc');
+  t.same(left, [1, 2]);
+  t.same(joined, [1, 2]);
+  t.equal(d.queued, 0, 'the new strategy placed what waited');
+  t.same([...sentNames(one.child), ...sentNames(two.child)].sort(), ['a', 'b'], 'each socket sent exactly once');
+  t.ok(balanced([one.w, two.w]));
+  d.setStrategy(roundRobin());
+  t.equal(d.counters.dispatched, 2, 'a switch with nothing queued sends nothing');
+});
