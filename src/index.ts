@@ -3,7 +3,7 @@
  * write, test and plug in your own.
  */
 import { Master } from './master/master.js';
-import { type MasterOptions, defaults, resolveOptions } from './master/options.js';
+import type { MasterOptions } from './master/options.js';
 import { leastConnections } from './strategies/least-connections.js';
 import { random } from './strategies/random.js';
 import { resolveStrategy } from './strategies/registry.js';
@@ -11,8 +11,7 @@ import { roundRobin } from './strategies/round-robin.js';
 
 /** Builds a master; nothing is bound or forked until `listen()`. Throws on invalid options. */
 export function createMaster(options: MasterOptions = {}): Master {
-  const resolved = resolveOptions(options);
-  return new Master(options, resolveStrategy(options.strategy ?? defaults.strategy, resolved.strategyOptions));
+  return new Master(options, resolveStrategy);
 }
 
 /** The built-in strategy factories. */

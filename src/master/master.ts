@@ -3,8 +3,7 @@ import { type AddressInfo, type Server, createServer } from 'node:net';
 import { getSystemErrorName } from 'node:util';
 import { HandoffError } from '../errors.js';
 import type { MessageTarget } from '../protocol.js';
-import { resolveStrategy } from '../strategies/registry.js';
-import type { Strategy } from '../strategies/strategy.js';
+import type { Strategy, StrategyOptions } from '../strategies/strategy.js';
 import type { MasterState, MasterStats, ReloadResult, WorkerInfo } from '../stats.js';
 import { Dispatcher } from './dispatcher.js';
 import { DropLog } from './drop-log.js';
@@ -12,13 +11,16 @@ import type { TcpHandle } from './pending-connection.js';
 import type { CloseResult, Emit, MasterEvents } from './events.js';
 import { fairness } from './fairness.js';
 import { type Logger, silentLogger } from './logger.js';
-import { type MasterOptions, type ResolvedOptions, integer, resolveOptions, weight } from './options.js';
+import { type MasterOptions, type ResolvedOptions, defaults, integer, resolveOptions, weight } from './options.js';
 import { rollingReload } from './rolling-reload.js';
 import { Supervisor } from './supervisor.js';
 import type { WorkerHandle } from './worker-handle.js';
 
 export type { CloseResult, MasterEvents } from './events.js';
 export type { MasterState, MasterStats, ReloadResult } from '../stats.js';
+
+/** Turns a strategy name (or object) into a Strategy: the registry, handed in so the master does not import it. */
+export type StrategyResolver = (value: string | Strategy, options: StrategyOptions) => Strategy;
 
 /**
  * The master: one listening socket, N forked workers, and a strategy choosing which worker gets each connection.
@@ -36,9 +38,11 @@ export class Master extends EventEmitter<MasterEvents> {
   #closing: Promise<CloseResult> | undefined;
   #reloading: Promise<ReloadResult> | undefined;
   readonly #emit: Emit;
+  readonly #resolveStrategy: StrategyResolver;
 
-  constructor(options: MasterOptions, strategy: Strategy) {
+  constructor(options: MasterOptions, resolveStrategy: StrategyResolver) {
     super();
+    this.#resolveStrategy = resolveStrategy;
     this.#options = resolveOptions(options);
     this.#log = options.logger ?? silentLogger;
     this.#dropLog = new DropLog(this.#log);
@@ -48,7 +52,7 @@ export class Master extends EventEmitter<MasterEvents> {
     };
     this.#emit = emit;
     this.#dispatcher = new Dispatcher({
-      strategy,
+      strategy: resolveStrategy(options.strategy ?? defaults.strategy, this.#options.strategyOptions),
       maxQueue: this.#options.maxQueue,
       queueTimeout: this.#options.queueTimeout,
       hooks: {
@@ -179,7 +183,7 @@ export class Master extends EventEmitter<MasterEvents> {
    * are not moved. Throws ERR_HANDOFF_UNKNOWN_STRATEGY / ERR_HANDOFF_BAD_STRATEGY and changes nothing then.
    */
   setStrategy(strategy: string | Strategy): void {
-    const next = resolveStrategy(strategy, this.#options.strategyOptions);
+    const next = this.#resolveStrategy(strategy, this.#options.strategyOptions);
     const from = this.strategy.name;
     this.#dispatcher.setStrategy(next);
     this.#log.info({ from, to: next.name }, 'strategy changed');
