@@ -195,8 +195,7 @@ function weights(value: unknown): readonly number[] {
   });
 }
 
-function strategyOptions(value: unknown): StrategyOptions {
-  if (value === undefined) return {};
+function strategyOptions(value: unknown = {}): StrategyOptions {
   if (typeof value !== 'object' || value === null) throw new OptionError('strategyOptions', 'an object', value);
   const o = value as StrategyOptions & Record<string, unknown>;
   const draws = integer('draws', o.draws, defaults.draws, 1, 1024);

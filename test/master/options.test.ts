@@ -36,12 +36,56 @@ const bad: [string, unknown, RegExp][] = [
   ['env', { A: 1 }, /string values/],
   ['env', [], /string values/],
   ['execArgv', 'x', /array of strings/],
+  ['weights', [], /a list of integers from 0 to 1000/],
+  ['weights', 'a', /received "a"/],
+  ['weights', [1, 1001], /received 1001/],
+  ['weights', 7, /a list of integers/],
+  ['slowStart', -5, /integer >= 0/],
+  ['adminPort', 65536, /from 0 to 65535/],
+  ['adminHost', 1, /a host name or IP address/],
+  ['strategyOptions', 'p2c', /an object/],
 ];
 for (const [option, value, message] of bad) {
   t.test(`${option}: ${JSON.stringify(value)} is refused, naming the option`, async (t) => {
     const err = t.throws(() => resolveOptions({ [option]: value })) as OptionError;
     t.type(err, OptionError);
     t.equal(err.code, 'ERR_HANDOFF_BAD_OPTION');
+    t.equal(err.option, option);
+    t.match(err.message, message);
+  });
+}
+
+t.test('weights, slow start, admin and strategy options', async (t) => {
+  const o = resolveOptions({});
+  t.same(o.weights, []);
+  t.equal(o.slowStart, 0);
+  t.equal(o.adminPort, undefined);
+  t.equal(o.adminHost, '127.0.0.1', 'the admin endpoint is loopback unless asked');
+  t.same(o.strategyOptions, { draws: 2, balanceFactor: 1.25 });
+  const set = resolveOptions({
+    weights: '5, 1,0' as never,
+    adminPort: '0' as never,
+    adminHost: '::1',
+    strategyOptions: { draws: '3' as never, balanceFactor: '1.5' as never },
+  });
+  t.same(set.weights, [5, 1, 0]);
+  t.equal(set.adminPort, 0);
+  t.equal(set.adminHost, '::1');
+  t.same(set.strategyOptions, { draws: 3, balanceFactor: 1.5 });
+  const keeps = resolveOptions({ strategyOptions: { random: Math.random } });
+  t.equal(keeps.strategyOptions.random, Math.random, 'other strategy options pass through');
+});
+
+const badStrategyOptions: [Record<string, unknown>, string, RegExp][] = [
+  [{ draws: 0 }, 'draws', /from 1 to 1024/],
+  [{ draws: 'two' }, 'draws', /received "two"/],
+  [{ balanceFactor: 1 }, 'balanceFactor', /a number above 1/],
+  [{ balanceFactor: 'x' }, 'balanceFactor', /expected a number, received "x"/],
+  [{ balanceFactor: Number.POSITIVE_INFINITY }, 'balanceFactor', /expected a number/],
+];
+for (const [value, option, message] of badStrategyOptions) {
+  t.test(`strategyOptions ${JSON.stringify(value)} is refused`, async (t) => {
+    const err = t.throws(() => resolveOptions({ strategyOptions: value })) as OptionError;
     t.equal(err.option, option);
     t.match(err.message, message);
   });
