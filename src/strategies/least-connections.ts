@@ -4,6 +4,11 @@ import type { Strategy, WorkerView } from './strategy.js';
  * Fewest connections wins, counting sockets still in flight to a worker as its connections (otherwise a burst
  * would all go to whichever worker reported the lowest number last).
  *
+ * Weighted: load is (active + inFlight + 1) / weight, so a worker of weight 2 holds twice the connections of one of
+ * weight 1, and a worker in slow start (weight ramping up from near 0) is passed over until its weight grows. The
+ * + 1 counts the connection being placed: without it every idle worker would tie at 0 whatever its weight. With all
+ * weights 1 the order is exactly that of active + inFlight.
+ *
  * Ties are broken by rotation, not by lowest index: with light traffic every worker has 0 connections, and a
  * lowest-index rule would send all of it to worker 1.
  */
@@ -20,7 +25,7 @@ export function leastConnections(): Strategy {
         const at = (start + i) % n;
         const worker = workers[at]!;
         if (!worker.canTake) continue;
-        const load = worker.active + worker.inFlight;
+        const load = (worker.active + worker.inFlight + 1) / worker.weight;
         if (load < bestLoad) {
           best = worker;
           bestAt = at;

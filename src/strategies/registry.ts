@@ -1,7 +1,11 @@
 import { HandoffError, UnknownStrategyError, describe } from '../errors.js';
+import { ipHash } from './ip-hash.js';
 import { leastConnections } from './least-connections.js';
+import { leastLatency } from './least-latency.js';
+import { powerOfTwoChoices } from './p2c.js';
 import { random } from './random.js';
 import { roundRobin } from './round-robin.js';
+import { weightedRoundRobin } from './weighted-round-robin.js';
 import type { Strategy, StrategyFactory, StrategyOptions } from './strategy.js';
 
 interface Entry {
@@ -18,9 +22,33 @@ export const registry: readonly Entry[] = [
     name: 'least-connections',
     aliases: ['least-conn'],
     factory: leastConnections,
-    summary: 'fewest open + in-flight connections, ties rotated',
+    summary: 'fewest open + in-flight connections per unit of weight, ties rotated',
   },
   { name: 'random', aliases: [], factory: random, summary: 'uniformly random among workers that can take one' },
+  {
+    name: 'p2c',
+    aliases: ['power-of-two'],
+    factory: powerOfTwoChoices,
+    summary: 'least weighted load among `draws` (default 2) random workers that can take one',
+  },
+  {
+    name: 'weighted-round-robin',
+    aliases: ['wrr'],
+    factory: weightedRoundRobin,
+    summary: "nginx's smooth weighted round-robin over workers that can take one, live weights",
+  },
+  {
+    name: 'ip-hash',
+    aliases: ['sticky'],
+    factory: ipHash,
+    summary: 'sticky by client address: consistent-hash ring by slot, bounded load (balanceFactor, default 1.25)',
+  },
+  {
+    name: 'least-latency',
+    aliases: ['peak-ewma'],
+    factory: leastLatency,
+    summary: 'lowest (connections + 1) x handoff peak-EWMA latency / weight, ties rotated',
+  },
 ];
 
 const byName = new Map<string, Entry>();

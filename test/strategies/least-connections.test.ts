@@ -2,10 +2,29 @@ import t from 'tap';
 import { leastConnections } from '../../src/strategies/least-connections.ts';
 import { conn, pickIds, views } from '../helpers/views.ts';
 
-const cases = [
+const cases: { name: string; active: number[]; inFlight: number[]; weight?: number[]; expected: number }[] = [
   { name: 'fewest active wins', active: [3, 1, 2, 5], inFlight: [0, 0, 0, 0], expected: 2 },
   { name: 'in-flight sockets count as load', active: [1, 0, 1, 1], inFlight: [0, 2, 0, 0], expected: 1 },
   { name: 'active + inFlight are summed', active: [2, 0, 0, 2], inFlight: [0, 3, 1, 0], expected: 3 },
+  // (4 + 1) / 2 = 2.5 beats (2 + 1) / 1 = 3: a worker of weight 2 is meant to hold twice the connections.
+  { name: 'weight divides the load', active: [4, 2, 3, 3], inFlight: [0, 0, 0, 0], weight: [2, 1, 1, 1], expected: 1 },
+  {
+    name: 'an idle heavy worker beats an idle light one',
+    active: [0, 0, 0, 0],
+    inFlight: [0, 0, 0, 0],
+    weight: [1, 1, 4, 1],
+    expected: 3,
+  },
+  // (0 + 1) / 0.1 = 10 against (3 + 1) / 1 = 4: a worker early in slow start waits until its weight has grown.
+  {
+    name: 'a worker in slow start is passed over',
+    active: [0, 3, 3, 3],
+    inFlight: [0, 0, 0, 0],
+    weight: [0.1, 1, 1, 1],
+    expected: 2,
+  },
+  // (2 + 3 + 1) / 3 = 2 against (1 + 1 + 1) / 1 = 3.
+  { name: 'in-flight is divided too', active: [2, 1, 1, 1], inFlight: [3, 1, 1, 1], weight: [3, 1, 1, 1], expected: 1 },
 ];
 for (const c of cases) {
   t.test(c.name, async (t) => {
@@ -13,6 +32,7 @@ for (const c of cases) {
     pool.forEach((w, i) => {
       w.active = c.active[i]!;
       w.inFlight = c.inFlight[i]!;
+      Object.assign(w, { weight: c.weight?.[i] ?? 1 });
     });
     t.equal(leastConnections().pick(pool, conn)?.id, c.expected);
   });
@@ -71,4 +91,16 @@ t.test('undefined when nobody can take a socket, or the pool is empty', async (t
   const s = leastConnections();
   t.equal(s.pick([], conn), undefined);
   t.equal(s.pick(views(2, { canTake: false }), conn), undefined);
+});
+
+t.test('connections settle in proportion to the weights', async (t) => {
+  const pool = views(3);
+  [3, 2, 1].forEach((weight, i) => Object.assign(pool[i]!, { weight }));
+  const s = leastConnections();
+  for (let i = 0; i < 600; i++) pool[s.pick(pool, conn)!.id - 1]!.active++;
+  // (active + 1) / weight levels out, so the counts split 3 : 2 : 1.
+  t.same(
+    pool.map((w) => w.active),
+    [300, 200, 100],
+  );
 });
