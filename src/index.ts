@@ -4,10 +4,14 @@
  */
 import { Master } from './master/master.js';
 import type { MasterOptions } from './master/options.js';
+import { ipHash } from './strategies/ip-hash.js';
 import { leastConnections } from './strategies/least-connections.js';
+import { leastLatency } from './strategies/least-latency.js';
+import { powerOfTwoChoices } from './strategies/p2c.js';
 import { random } from './strategies/random.js';
 import { resolveStrategy } from './strategies/registry.js';
 import { roundRobin } from './strategies/round-robin.js';
+import { weightedRoundRobin } from './strategies/weighted-round-robin.js';
 
 /** Builds a master; nothing is bound or forked until `listen()`. Throws on invalid options. */
 export function createMaster(options: MasterOptions = {}): Master {
@@ -15,7 +19,15 @@ export function createMaster(options: MasterOptions = {}): Master {
 }
 
 /** The built-in strategy factories. */
-export const strategies = { roundRobin, leastConnections, random } as const;
+export const strategies = {
+  roundRobin,
+  leastConnections,
+  random,
+  powerOfTwoChoices,
+  weightedRoundRobin,
+  ipHash,
+  leastLatency,
+} as const;
 
 export { Master };
 export type { CloseResult, MasterEvents } from './master/master.js';
