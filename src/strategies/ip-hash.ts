@@ -9,8 +9,13 @@ import type { ConnectionInfo, Strategy, StrategyOptions, WorkerView } from './st
  * The ring is keyed by slot (WorkerView.index), so a client keeps its worker across that worker's restarts, and a
  * pool growing from n to n+1 moves only about 1/(n+1) of the clients, all of them to the new worker (a modulo hash
  * would move almost all). Pure consistent hashing lets one hot client range pile onto one worker; the bound caps
- * every worker at ceil(c × (total load + 1) / n), and an address whose worker is at the cap goes on clockwise to the
- * first one below it. Since the least loaded worker is always below the cap (c > 1), the walk always ends.
+ * every worker at ceil(c × (total load + 1) / n) + 1, and an address whose worker is at the cap goes on clockwise to
+ * the first one below it. Since the least loaded worker is always below the cap (c > 1), the walk always ends.
+ *
+ * The paper's cap has no "+ 1". Here it would break stickiness exactly when load is lowest: a worker reports a close
+ * a millisecond or so after the client saw its response, so a client's next connection often finds its worker still
+ * counting the previous one, and with 3 workers and 1 connection open in all the paper's cap is 1. One connection of
+ * slack keeps sequential clients (long-polling) where they belong, and is noise once loads are real.
  *
  * Only the cap moves a client. A worker that cannot take a socket right now (a handoff in flight) is still
  * returned: the master then holds the connection until that worker frees up, rather than breaking stickiness for
@@ -80,7 +85,7 @@ export function ipHash(options: StrategyOptions = {}): Strategy {
     if (workers !== located || n !== locatedLength) locate(workers);
     let total = 0;
     for (let i = 0; i < n; i++) total += workers[i]!.active + workers[i]!.inFlight;
-    const cap = Math.ceil((factor * (total + 1)) / n);
+    const cap = Math.ceil((factor * (total + 1)) / n) + 1;
     const { owners } = ring;
     const size = owners.length;
     const top = positions.length;

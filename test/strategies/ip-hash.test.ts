@@ -127,7 +127,7 @@ t.test('over the cap, an address spills to the next worker clockwise; the others
   const pool = views(4);
   const s = joined(pool);
   const before = placement(s, pool, addrs);
-  // Total load 10 → cap = ceil(1.25 × 11 / 4) = 4: worker 1 (10) is over it, the rest (0) are not.
+  // Total load 10 → cap = ceil(1.25 × 11 / 4) + 1 = 5: worker 1 (10) is over it, the rest (0) are not.
   pool[0]!.active = 6;
   pool[0]!.inFlight = 4;
   const ring = new HashRing([1, 2, 3, 4]);
@@ -158,7 +158,7 @@ t.test('under a skewed load no worker is given a connection at or above the cap'
     for (let i = 0; i < 3000; i++) {
       const addr = rand() < 0.5 ? hot : addrs[1 + Math.floor(rand() * 9999)]!;
       const total = pool.reduce((sum, w) => sum + w.active, 0);
-      const cap = Math.ceil((balanceFactor * (total + 1)) / pool.length);
+      const cap = Math.ceil((balanceFactor * (total + 1)) / pool.length) + 1;
       const w = pool[s.pick(pool, from(addr))!.id - 1]!;
       if (w.active >= cap) over++;
       if (addr === hot) takers.add(w.id);
@@ -244,4 +244,17 @@ t.test('a slot whose newest worker is over the cap, with nothing below it, stays
 
 t.test('undefined for an empty pool', async (t) => {
   t.equal(ipHash().pick([], conn), undefined);
+});
+
+t.test('one connection of slack: a worker still counting a just-closed connection keeps its clients', async (t) => {
+  const pool = views(3);
+  const s = joined(pool);
+  const before = placement(s, pool, addrs.slice(0, 300));
+  // The paper's cap here would be ceil(1.25 × 2 / 3) = 1, and every client of worker 1 would move.
+  pool[0]!.active = 1;
+  t.same(placement(s, pool, addrs.slice(0, 300)), before);
+  // At ceil(1.25 × 3 / 3) + 1 = 3 it is over the cap; the others are not.
+  pool[0]!.active = 3;
+  const moved = [...placement(s, pool, addrs.slice(0, 300))].filter(([a, id]) => before.get(a) !== id);
+  t.ok(moved.length > 0 && moved.every(([a]) => before.get(a) === 1), `${moved.length} clients of worker 1 moved, no other`);
 });
