@@ -5,12 +5,15 @@
 // connections all the time. Lifetimes are exponential (mean 2 s, clamped to 0.2–8 s) from a seeded PRNG per slot,
 // so every contender sees the same lifetimes whatever the timing. The first answer on a connection names the worker
 // holding it (x-served-by); every 100 ms the client samples how many open connections each worker holds.
+// The first connections open evenly over `ramp` ms, not all at once: a burst of 200 connects measures how the
+// balancer copes with a burst (workers that are slower to take one get fewer), not how it spreads a churning pool.
+// Sampling starts once the pool is full.
 // Prints one JSON line, the same shape as close-client.mjs (requests, errors, rps, latency in ms, requests per
 // serving process) plus `opened` (connections per worker) and `spread` (of open connections over the workers:
 // mean Jain's index, mean and worst max/mean over the samples).
 // Raw sockets: 200 connections × 10 req/s is light, and this keeps the client far from being the bottleneck.
 // Usage: node bench/clients/long-lived-client.mjs --port P [--connections 200] [--duration 10] [--interval 100]
-//          [--mean-lifetime 2000] [--min-lifetime 200] [--max-lifetime 8000] [--seed 1] [--workers N]
+//          [--mean-lifetime 2000] [--min-lifetime 200] [--max-lifetime 8000] [--ramp 500] [--seed 1] [--workers N]
 import { connect } from 'node:net';
 import { parseArgs } from 'node:util';
 import { latencySummary, spread } from '../metrics.mjs';
@@ -26,6 +29,7 @@ const { values } = parseArgs({
     'mean-lifetime': { type: 'string', default: '2000' },
     'min-lifetime': { type: 'string', default: '200' },
     'max-lifetime': { type: 'string', default: '8000' },
+    ramp: { type: 'string', default: '500' },
     seed: { type: 'string', default: '1' },
     // Workers the server runs: one that never gets a connection still counts (as zeros) in the spread.
     workers: { type: 'string', default: '0' },
@@ -151,13 +155,17 @@ function onClose(conn) {
 }
 
 const started = performance.now();
-const sampler = setInterval(() => samples.push({ ...held }), Number(values['sample-ms']));
-for (const slot of slots) open(slot);
+const ramp = Math.min(Number(values.ramp), Number(values.duration) * 500); // at most half the run
+let sampler;
+const startSampling = () => (sampler = setInterval(() => samples.push({ ...held }), Number(values['sample-ms'])));
+const opener = setTimeout(startSampling, ramp);
+for (const [i, slot] of slots.entries()) setTimeout(open, (i * ramp) / slots.length, slot);
 setTimeout(stop, Number(values.duration) * 1000);
 
 /** Stops opening and sampling, and closes every connection once it has its answer (or after a grace period). */
 function stop() {
   running = false;
+  clearTimeout(opener);
   clearInterval(sampler);
   for (const conn of live) {
     clearTimeout(conn.life);
