@@ -180,6 +180,7 @@ async function measure(workload, contender) {
       p99: result.latency.p99,
       p999: result.latency.p999,
       errors: result.errors,
+      errorKinds: result.errorKinds ?? {},
       jain: jain(shares),
       maxOverMean: maxOverMean(shares),
       spreadJain: spread('jain'),
@@ -229,11 +230,14 @@ for (const workload of chosenWorkloads) {
         continue;
       }
       const spreadNote = Number.isNaN(r.spreadJain) ? '' : `, connections Jain ${r.spreadJain.toFixed(4)} max/mean ${r.spreadMaxOverMean.toFixed(3)}`;
-      process.stderr.write(`${r.rps.toFixed(0)} req/s, p99 ${r.p99.toFixed(2)} ms, errors ${r.errors}${spreadNote}\n`);
+      const { errorKinds, ...figuresOf } = r;
+      // Which errors, when there are any: one odd reset in a run is worth knowing the kind of.
+      const kinds = r.errors > 0 ? ` ${JSON.stringify(errorKinds)}` : '';
+      process.stderr.write(`${r.rps.toFixed(0)} req/s, p99 ${r.p99.toFixed(2)} ms, errors ${r.errors}${kinds}${spreadNote}\n`);
       const perContender = results.get(workload) ?? new Map();
       results.set(workload, perContender);
-      perContender.set(contender, [...(perContender.get(contender) ?? []), r]);
-      records.push(runRecord({ ...record, ...r }));
+      perContender.set(contender, [...(perContender.get(contender) ?? []), figuresOf]);
+      records.push(runRecord({ ...record, ...figuresOf }));
     }
   }
 }
