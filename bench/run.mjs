@@ -87,7 +87,8 @@ async function startServerOnce(name, env) {
     env: { ...process.env, ...env },
   });
   children.add(child);
-  const closed = once(child, 'close'); // exited, and its stderr read to the end
+  // Exited, and its stderr read to the end (awaited only when it failed; never an unhandled rejection).
+  const closed = once(child, 'close').catch(() => undefined);
   // Kept while it starts, so a failure can say why in one line; shown as it comes once it is up.
   let said = '';
   const keep = (d) => (said = (said + d).slice(-8192));
