@@ -47,3 +47,35 @@ export function sharesOf(counts, expected) {
   while (shares.length < expected) shares.push(0);
   return shares;
 }
+
+/**
+ * How evenly open connections were spread over the workers, from samples taken over time (each: worker → open
+ * connections it held then). Workers are every one named in any sample, padded with zeros to `expected`, so a
+ * worker that held nothing at some moment counts as 0 then. Samples with no connection at all (before the first
+ * answer) say nothing about the spread and are left out. Returns the mean Jain's index and the mean and worst
+ * max/mean over the samples, and how many samples counted.
+ */
+export function spread(samples, expected = 0) {
+  const workers = new Set(samples.flatMap((s) => Object.keys(s)));
+  const padding = Math.max(0, expected - workers.size);
+  let jainSum = 0;
+  let maxOverMeanSum = 0;
+  let worst = Number.NaN;
+  let counted = 0;
+  for (const sample of samples) {
+    const counts = [...workers].map((w) => sample[w] ?? 0);
+    for (let i = 0; i < padding; i++) counts.push(0);
+    if (!counts.some((c) => c > 0)) continue;
+    const m = maxOverMean(counts);
+    jainSum += jain(counts);
+    maxOverMeanSum += m;
+    worst = counted === 0 ? m : Math.max(worst, m);
+    counted++;
+  }
+  return {
+    jain: counted === 0 ? Number.NaN : jainSum / counted,
+    maxOverMean: counted === 0 ? Number.NaN : maxOverMeanSum / counted,
+    worstMaxOverMean: worst,
+    samples: counted,
+  };
+}

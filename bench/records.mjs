@@ -56,8 +56,14 @@ const serializeRun = fastJson({
     errors: { type: 'integer' },
     jain: figure,
     maxOverMean: figure,
+    // long-lived only: how evenly open connections were spread over the workers, sampled every 100 ms
+    spreadJain: figure,
+    spreadMaxOverMean: figure,
+    spreadWorstMaxOverMean: figure,
     cpuUsPerConn: figure,
     rssMiB: figure,
+    // set (and the figures null) when the contender did not run: why, in one line
+    failed: { type: 'string' },
   },
   required: ['bench', 'workload', 'contender', 'round', 'rps', 'p99'],
 });

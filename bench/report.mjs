@@ -1,6 +1,8 @@
 // Turns benchmark summaries into a terminal table, a Markdown report and an SVG chart.
-// A summary: { workload, contender, rps, p50, p99, p999, errors, jain, maxOverMean, cpuUsPerConn, rssMiB, ratio }
-// where `ratio` holds the same figures divided by the baseline's (cluster-rr) from the same run.
+// A summary: { workload, contender, rps, p50, p99, p999, errors, jain, maxOverMean, spreadJain, spreadMaxOverMean,
+// spreadWorstMaxOverMean, cpuUsPerConn, rssMiB, ratio } where `ratio` holds the same figures divided by the
+// baseline's (cluster-rr) from the same run. The spread figures (open connections per worker over time) exist only
+// for the long-lived workload; their columns and bar are shown only for workloads that have them.
 
 const columns = [
   ['contender', (s) => s.contender],
@@ -17,6 +19,25 @@ const columns = [
   ['bal. RSS MiB', (s) => fixed(s.rssMiB, 1)],
 ];
 
+// Jain is given to 4 places here: spreads of a few connections in 200 differ in the third.
+const spreadColumns = [
+  ['conn Jain', (s) => fixed(s.spreadJain, 4)],
+  ['×base', (s) => fixed(s.ratio.spreadJain, 3)],
+  ['conn max/mean', (s) => fixed(s.spreadMaxOverMean, 3)],
+  ['×base', (s) => fixed(s.ratio.spreadMaxOverMean, 2)],
+  ['worst max/mean', (s) => fixed(s.spreadWorstMaxOverMean, 2)],
+  ['×base', (s) => fixed(s.ratio.spreadWorstMaxOverMean, 2)],
+];
+
+const hasSpread = (rows) => rows.some((r) => Number.isFinite(r.spreadJain));
+
+/** The columns for one workload's rows: the spread ones after the served-requests fairness, where measured. */
+function columnsFor(rows) {
+  if (!hasSpread(rows)) return columns;
+  const after = columns.findIndex(([h]) => h === 'max/mean') + 1;
+  return [...columns.slice(0, after), ...spreadColumns, ...columns.slice(after)];
+}
+
 function fixed(value, digits) {
   return value === null || value === undefined || Number.isNaN(value) ? '–' : value.toFixed(digits);
 }
@@ -31,6 +52,7 @@ function byWorkload(summaries) {
 export function table(summaries) {
   const out = [];
   for (const [workload, rows] of byWorkload(summaries)) {
+    const columns = columnsFor(rows);
     const cells = [columns.map(([h]) => h), ...rows.map((r) => columns.map(([, f]) => f(r)))];
     const widths = columns.map((_, i) => Math.max(...cells.map((row) => row[i].length)));
     out.push(`\n${workload}`);
@@ -48,37 +70,56 @@ export function markdown(summaries, meta) {
     '',
     'bal. = the balancing process (handoff master, cluster primary); µs/conn = its CPU per connection.',
   ];
+  if (hasSpread(summaries)) {
+    lines.push(
+      '',
+      'conn Jain, conn max/mean: how evenly the open connections were spread over the workers, sampled every 100 ms (means over the samples); worst max/mean: the most uneven sample.',
+    );
+  }
   for (const [workload, rows] of byWorkload(summaries)) {
+    const columns = columnsFor(rows);
     lines.push('', `## ${workload}`, '', `| ${columns.map(([h]) => h).join(' | ')} |`, `|${columns.map(() => '---').join('|')}|`);
     for (const r of rows) lines.push(`| ${columns.map(([, f]) => f(r)).join(' | ')} |`);
+  }
+  if (meta.failed?.length > 0) {
+    lines.push('', '## Did not run', '');
+    for (const { contender, why } of meta.failed) lines.push(`- ${contender}: ${why}`);
   }
   return `${lines.join('\n')}\n`;
 }
 
-const palette = { rps: '#3b6fb6', p99: '#e0802c' };
+const palette = { rps: '#3b6fb6', p99: '#e0802c', spreadMaxOverMean: '#4f9a4f' };
 
-/** Throughput and p99 as ratios to the baseline, one panel per workload: a 1.0 line marks the baseline. */
+/**
+ * Throughput and p99 as ratios to the baseline, one panel per workload: a 1.0 line marks the baseline. Workloads
+ * with a spread of open connections get a third bar, its mean max/mean.
+ */
 export function svg(summaries, meta) {
   const groups = [...byWorkload(summaries)];
   const width = 760;
   const left = 150;
   const plot = width - left - 30;
   const bar = 11;
-  const rowHeight = 2 * bar + 8;
   const max = Math.max(
     2,
-    ...summaries.flatMap((s) => [s.ratio.rps, s.ratio.p99].filter((v) => Number.isFinite(v))),
+    ...summaries.flatMap((s) => [s.ratio.rps, s.ratio.p99, s.ratio.spreadMaxOverMean].filter((v) => Number.isFinite(v))),
   );
   const x = (v) => left + (Math.min(v, max) / max) * plot;
   const parts = [];
-  let y = 40;
+  // The third bar's legend gets a line of its own: the first is full.
+  const legend = hasSpread(summaries)
+    ? '\n<text x="10" y="34" font-size="13">open connections max/mean over the workers (green, lower is better)</text>'
+    : '';
+  let y = legend === '' ? 40 : 56;
   for (const [workload, rows] of groups) {
     parts.push(`<text x="10" y="${y}" class="title">${escape(workload)}</text>`);
     y += 10;
     const top = y;
+    const keys = hasSpread(rows) ? ['rps', 'p99', 'spreadMaxOverMean'] : ['rps', 'p99'];
+    const rowHeight = keys.length * bar + 8;
     for (const r of rows) {
       parts.push(`<text x="${left - 8}" y="${y + bar + 3}" class="label" text-anchor="end">${escape(r.contender)}</text>`);
-      for (const [i, key] of ['rps', 'p99'].entries()) {
+      for (const [i, key] of keys.entries()) {
         const v = r.ratio[key];
         if (!Number.isFinite(v)) continue;
         const by = y + i * bar;
@@ -94,7 +135,7 @@ export function svg(summaries, meta) {
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif">
 <style>.title{font-size:14px;font-weight:bold}.label{font-size:12px}.value{font-size:10px;fill:#333}.base{stroke:#000;stroke-dasharray:3 3}</style>
 <rect width="100%" height="100%" fill="#fff"/>
-<text x="10" y="18" font-size="13">${escape(`handoff vs ${meta.baseline} (= 1.0, dashed): throughput (blue, higher is better), p99 latency (orange, lower is better)`)}</text>
+<text x="10" y="18" font-size="13">${escape(`handoff vs ${meta.baseline} (= 1.0, dashed): throughput (blue, higher is better), p99 latency (orange, lower is better)`)}</text>${legend}
 ${parts.join('\n')}
 <text x="10" y="${height - 6}" font-size="10" fill="#555">${escape(`Node ${meta.node}, ${meta.cores} cores, ${meta.workers} workers, ${meta.connections} connections, ${meta.duration} s × ${meta.rounds} rounds, medians`)}</text>
 </svg>

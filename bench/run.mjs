@@ -4,9 +4,13 @@
 // ratios to node:cluster round-robin from the same run. Writes records.jsonl, report.md and chart.svg to a results
 // folder and prints the tables. Traffic stays on 127.0.0.1; every process it starts is stopped by pid.
 //
-// Usage: node bench/run.mjs [--quick] [--workloads close,keepalive,skewed,slow-worker]
-//          [--contenders least-connections,round-robin,random,cluster-rr,cluster-none,single]
+// A contender that fails (does not start, e.g. a strategy this build does not have, or its load run fails) is
+// reported in one line and left out of the rest of the run; the others go on.
+//
+// Usage: node bench/run.mjs [--quick] [--workloads close,keepalive,skewed,slow-worker,long-lived]
+//          [--contenders least-connections,round-robin,random,cluster-rr,cluster-none,single | all]
 //          [--workers 2] [--connections 50] [--duration 10] [--rounds 3] [--out bench/results]
+// The default contenders are all but the opt-in ones (p2c, least-latency, ip-hash; see setup.mjs); `all` adds them.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -20,11 +24,12 @@ import { runRecord } from './records.mjs';
 import { markdown, svg, table } from './report.mjs';
 import { baseline, contenders, paths, presets, workloads } from './setup.mjs';
 
+const byDefault = Object.keys(contenders).filter((name) => !contenders[name].optIn);
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     workloads: { type: 'string', default: Object.keys(workloads).join(',') },
-    contenders: { type: 'string', default: Object.keys(contenders).join(',') },
+    contenders: { type: 'string', default: byDefault.join(',') },
     workers: { type: 'string' },
     connections: { type: 'string' },
     duration: { type: 'string' },
@@ -41,7 +46,7 @@ const options = {
   warmup: preset.warmup,
 };
 const chosenWorkloads = pick(values.workloads, workloads, 'workload');
-const chosenContenders = pick(values.contenders, contenders, 'contender');
+const chosenContenders = values.contenders === 'all' ? Object.keys(contenders) : pick(values.contenders, contenders, 'contender');
 if (!chosenContenders.includes(baseline)) chosenContenders.unshift(baseline); // ratios need it
 
 function pick(list, known, what) {
@@ -69,7 +74,7 @@ async function startServer(name, env) {
     try {
       return await startServerOnce(name, env);
     } catch (err) {
-      if (attempt === 3) throw err;
+      if (attempt === 3 || !err.portTaken) throw err;
       process.stderr.write(`(${err.message}; trying another port) `);
     }
   }
@@ -78,20 +83,41 @@ async function startServer(name, env) {
 async function startServerOnce(name, env) {
   const port = nextPort++;
   const child = spawn(process.execPath, [...contenders[name].args(options), '--port', String(port), '--host', '127.0.0.1'], {
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, ...env },
   });
   children.add(child);
+  // Exited, and its stderr read to the end (awaited only when it failed; never an unhandled rejection).
+  const closed = once(child, 'close').catch(() => undefined);
+  // Kept while it starts, so a failure can say why in one line; shown as it comes once it is up.
+  let said = '';
+  const keep = (d) => (said = (said + d).slice(-8192));
+  child.stderr.on('data', keep);
   const deadline = Date.now() + 15_000;
   while (!(await answers(port))) {
-    if (child.exitCode !== null || Date.now() > deadline) {
+    if (child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) {
+      const exited = child.exitCode !== null || child.signalCode !== null;
       child.kill('SIGKILL');
+      await closed;
       children.delete(child);
-      throw new Error(`${name} did not start on port ${port}`);
+      const why = reason(said) ?? (exited ? `exited with code ${child.exitCode}` : 'no answer within 15 s');
+      throw Object.assign(new Error(`did not start on port ${port}: ${why}`), { portTaken: /EADDRINUSE/.test(said) });
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+  child.stderr.off('data', keep);
+  if (said !== '') process.stderr.write(said);
+  child.stderr.pipe(process.stderr, { end: false });
   return { child, port };
+}
+
+/** The line of a failed start that says why: the first naming an error (handoff's own, or a thrown one), else the last. */
+function reason(stderr) {
+  const lines = stderr
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('Node.js v'));
+  return lines.find((line) => /\bERR_[A-Z_]+|^\w*Error\b/.test(line)) ?? lines.at(-1);
 }
 
 function answers(port) {
@@ -114,13 +140,17 @@ async function stopServer({ child }) {
   children.delete(child);
 }
 
+const clients = { close: paths.closeClient, keepalive: paths.keepaliveClient, 'long-lived': paths.longLivedClient };
+
+/** Connections a workload runs with: open-loop and long-lived ones set their own. */
+const connectionsOf = (workload) => workloads[workload].connections ?? options.connections;
+
 /** Runs a load client process and returns what it printed (one JSON line). */
-async function load(workload, port, duration) {
+async function load(workload, port, duration, workers) {
   const w = workloads[workload];
-  const client = w.client === 'close' ? paths.closeClient : paths.keepaliveClient;
-  // An open-loop workload sets its own cap on open connections.
-  const connections = w.connections ?? options.connections;
-  const args = [client, '--port', String(port), '--connections', String(connections), '--duration', String(duration), ...w.args];
+  const args = [clients[w.client], '--port', String(port), '--connections', String(connectionsOf(workload)), '--duration', String(duration), ...w.args];
+  // The spread over workers counts a worker that never got a connection, so that client needs to know how many.
+  if (w.client === 'long-lived') args.push('--workers', String(workers));
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   children.add(child);
   let out = '';
@@ -134,12 +164,15 @@ async function load(workload, port, duration) {
 async function measure(workload, contender) {
   const server = await startServer(contender, workloads[workload].env ?? {});
   try {
-    await load(workload, server.port, options.warmup);
+    const workers = contender === 'single' ? 1 : options.workers;
+    await load(workload, server.port, options.warmup, workers);
     const cpuBefore = cpuSeconds(server.child.pid);
-    const result = await load(workload, server.port, options.duration);
+    const result = await load(workload, server.port, options.duration, workers);
     const cpu = cpuSeconds(server.child.pid) - cpuBefore;
     const rss = rssMiB(server.child.pid);
-    const shares = sharesOf(result.servedBy, contender === 'single' ? 1 : options.workers);
+    const shares = sharesOf(result.servedBy, workers);
+    // Only the long-lived client samples the spread of open connections (JSON writes NaN as null).
+    const spread = (key) => result.spread?.[key] ?? Number.NaN;
     // Per connection only means something where every request is a connection (the handoff path).
     const isPerConnection = workloads[workload].client === 'close' && contender !== 'single';
     return {
@@ -148,8 +181,12 @@ async function measure(workload, contender) {
       p99: result.latency.p99,
       p999: result.latency.p999,
       errors: result.errors,
+      errorKinds: result.errorKinds ?? {},
       jain: jain(shares),
       maxOverMean: maxOverMean(shares),
+      spreadJain: spread('jain'),
+      spreadMaxOverMean: spread('maxOverMean'),
+      spreadWorstMaxOverMean: spread('worstMaxOverMean'),
       // The single process balances nothing: its CPU is the serving itself.
       cpuUsPerConn: isPerConnection ? (cpu * 1e6) / result.requests : Number.NaN,
       rssMiB: contender === 'single' ? Number.NaN : rss,
@@ -159,7 +196,7 @@ async function measure(workload, contender) {
   }
 }
 
-const figures = ['rps', 'p50', 'p99', 'p999', 'errors', 'jain', 'maxOverMean', 'cpuUsPerConn', 'rssMiB'];
+const figures = ['rps', 'p50', 'p99', 'p999', 'errors', 'jain', 'maxOverMean', 'spreadJain', 'spreadMaxOverMean', 'spreadWorstMaxOverMean', 'cpuUsPerConn', 'rssMiB'];
 const runs = chosenWorkloads.length * options.rounds * chosenContenders.length;
 const started = new Date();
 const out = join(values.out, started.toISOString().replace(/[:.]/g, '-'));
@@ -175,20 +212,37 @@ const meta = {
 
 let done = 0;
 const results = new Map(); // workload → contender → [per-round figures]
+const failed = new Map(); // contender → why, in one line; it is left out from then on
 for (const workload of chosenWorkloads) {
   for (let round = 1; round <= options.rounds; round++) {
     for (const contender of chosenContenders) {
-      process.stderr.write(`[${++done}/${runs}] ${workload} round ${round}: ${contender} … `);
-      const r = await measure(workload, contender);
-      process.stderr.write(`${r.rps.toFixed(0)} req/s, p99 ${r.p99.toFixed(2)} ms, errors ${r.errors}\n`);
+      done++;
+      if (failed.has(contender)) continue;
+      process.stderr.write(`[${done}/${runs}] ${workload} round ${round}: ${contender} … `);
+      const record = { bench: 'handoff', node: meta.node, cores: meta.cores, workload, contender, round, workers: options.workers, connections: connectionsOf(workload), durationS: options.duration };
+      let r;
+      try {
+        r = await measure(workload, contender);
+      } catch (err) {
+        const why = err.message.split('\n')[0];
+        failed.set(contender, why);
+        process.stderr.write(`FAILED: ${why} (left out from here on)\n`);
+        records.push(runRecord({ ...record, rps: null, p99: null, failed: why }));
+        continue;
+      }
+      const spreadNote = Number.isNaN(r.spreadJain) ? '' : `, connections Jain ${r.spreadJain.toFixed(4)} max/mean ${r.spreadMaxOverMean.toFixed(3)}`;
+      const { errorKinds, ...figuresOf } = r;
+      // Which errors, when there are any: one odd reset in a run is worth knowing the kind of.
+      const kinds = r.errors > 0 ? ` ${JSON.stringify(errorKinds)}` : '';
+      process.stderr.write(`${r.rps.toFixed(0)} req/s, p99 ${r.p99.toFixed(2)} ms, errors ${r.errors}${kinds}${spreadNote}\n`);
       const perContender = results.get(workload) ?? new Map();
       results.set(workload, perContender);
-      perContender.set(contender, [...(perContender.get(contender) ?? []), r]);
-      const record = { bench: 'handoff', node: meta.node, cores: meta.cores, workload, contender, round, workers: options.workers, connections: options.connections, durationS: options.duration, ...r };
-      records.push(runRecord(record));
+      perContender.set(contender, [...(perContender.get(contender) ?? []), figuresOf]);
+      records.push(runRecord({ ...record, ...figuresOf }));
     }
   }
 }
+meta.failed = [...failed].map(([contender, why]) => ({ contender, why }));
 
 const summaries = [];
 for (const [workload, perContender] of results) {
@@ -196,9 +250,9 @@ for (const [workload, perContender] of results) {
   for (const [contender, rounds] of perContender) {
     medians.set(contender, Object.fromEntries(figures.map((f) => [f, median(rounds.map((r) => r[f]))])));
   }
-  const base = medians.get(baseline);
+  const base = medians.get(baseline); // undefined when the baseline failed: no ratios then
   for (const [contender, m] of medians) {
-    const ratio = Object.fromEntries(figures.map((f) => [f, m[f] / base[f]]));
+    const ratio = Object.fromEntries(figures.map((f) => [f, m[f] / (base?.[f] ?? Number.NaN)]));
     summaries.push({ workload, contender, ...m, ratio });
   }
 }
@@ -207,4 +261,5 @@ writeFileSync(join(out, 'records.jsonl'), `${records.join('\n')}\n`);
 writeFileSync(join(out, 'report.md'), markdown(summaries, meta));
 writeFileSync(join(out, 'chart.svg'), svg(summaries, meta));
 console.log(table(summaries));
+for (const { contender, why } of meta.failed) console.log(`\n${contender} FAILED: ${why}`);
 console.log(`\nresults: ${out}/ (records.jsonl, report.md, chart.svg)`);

@@ -9,6 +9,7 @@ export const paths = {
   single: here('./servers/single.mjs'),
   closeClient: here('./clients/close-client.mjs'),
   keepaliveClient: here('./clients/keepalive-client.mjs'),
+  longLivedClient: here('./clients/long-lived-client.mjs'),
 };
 
 const handoff = (strategy) => ({
@@ -26,11 +27,19 @@ const handoff = (strategy) => ({
   ],
 });
 
-/** Every contender serves bench/app.mjs with the same number of workers. `balancer` is the process whose CPU counts. */
+/**
+ * Every contender serves bench/app.mjs with the same number of workers. `balancer` is the process whose CPU counts.
+ * `optIn` ones run only when named (--contenders p2c,… or all): each contender adds a run per workload and round
+ * (≈ 3 min to the default run), and the default should stay ≈ 15 min. (weighted-round-robin is left out: with
+ * equal weights it is round-robin.)
+ */
 export const contenders = {
   'least-connections': handoff('least-connections'),
   'round-robin': handoff('round-robin'),
   random: handoff('random'),
+  p2c: { ...handoff('p2c'), optIn: true },
+  'least-latency': { ...handoff('least-latency'), optIn: true },
+  'ip-hash': { ...handoff('ip-hash'), optIn: true },
   'cluster-rr': { kind: 'cluster', args: (o) => [paths.cluster, '--workers', String(o.workers), '--sched', 'rr'] },
   'cluster-none': {
     kind: 'cluster',
@@ -50,12 +59,17 @@ export const baseline = 'cluster-rr';
  *              p99. (Closed-loop load saturates the box whatever the connection count, and with 5% slow requests
  *              p99 is just the slow requests themselves: measured, neither shows any strategy mattering.)
  * slow-worker: close, with worker 1 running a background CPU hog (50% duty): strategies that notice load route around it.
+ * long-lived:  200 keep-alive connections open at all times (WebSocket-like), each sending GET / every 100 ms and
+ *              living an exponential 2 s (0.2–8 s, seeded), then replaced at once: connections are placed all the
+ *              time and close in a different order than they opened, so how evenly the open connections stay spread
+ *              over the workers (sampled every 100 ms) is up to the strategy. The rate is fixed (≈ 2,000 req/s).
  */
 export const workloads = {
   close: { client: 'close', args: [] },
   keepalive: { client: 'keepalive', args: [] },
   skewed: { client: 'close', args: ['--rate', '500', '--slow', '0.005', '--slow-ms', '50'], connections: 200 },
   'slow-worker': { client: 'close', args: [], env: { BENCH_HOG_INDEX: '1' } },
+  'long-lived': { client: 'long-lived', args: [], connections: 200 },
 };
 
 export const presets = {

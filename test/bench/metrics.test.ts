@@ -1,5 +1,5 @@
 import t from 'tap';
-import { jain, latencySummary, maxOverMean, median, quantile, sharesOf } from '../../bench/metrics.mjs';
+import { jain, latencySummary, maxOverMean, median, quantile, sharesOf, spread } from '../../bench/metrics.mjs';
 
 t.test('quantile is nearest-rank on sorted values', async (t) => {
   const xs = Array.from({ length: 100 }, (_, i) => i + 1);
@@ -34,4 +34,32 @@ t.test('median ignores NaN; sharesOf pads missing workers with zeros', async (t)
   t.equal(median([Number.NaN, 7]), 7);
   t.ok(Number.isNaN(median([])));
   t.same(sharesOf({ a: 3 }, 3), [3, 0, 0]);
+});
+
+t.test('spread averages Jain and max/mean over samples and keeps the worst max/mean', async (t) => {
+  const s = spread([
+    { a: 5, b: 5 },
+    { a: 6, b: 2 },
+  ]);
+  t.equal(s.samples, 2);
+  t.equal(s.jain, (1 + 0.8) / 2);
+  t.equal(s.maxOverMean, (1 + 1.5) / 2);
+  t.equal(s.worstMaxOverMean, 1.5);
+});
+
+t.test('spread counts a worker missing from a sample as 0, and pads to the expected workers', async (t) => {
+  // b is seen in the second sample only: the first is then all on one of two workers.
+  t.same(spread([{ a: 4 }, { a: 2, b: 2 }]), { jain: 0.75, maxOverMean: 1.5, worstMaxOverMean: 2, samples: 2 });
+  // A third worker that never got anything still counts.
+  t.same(spread([{ a: 3, b: 3 }], 3), { jain: 2 / 3, maxOverMean: 1.5, worstMaxOverMean: 1.5, samples: 1 });
+  // Fewer expected than seen changes nothing.
+  t.same(spread([{ a: 3, b: 3 }], 1), { jain: 1, maxOverMean: 1, worstMaxOverMean: 1, samples: 1 });
+});
+
+t.test('spread leaves out samples with no connection; none at all is NaN', async (t) => {
+  t.same(spread([{}, { a: 0, b: 0 }, { a: 1, b: 1 }]), { jain: 1, maxOverMean: 1, worstMaxOverMean: 1, samples: 1 });
+  const none = spread([{}, { a: 0 }], 2);
+  t.ok(Number.isNaN(none.jain) && Number.isNaN(none.maxOverMean) && Number.isNaN(none.worstMaxOverMean));
+  t.equal(none.samples, 0);
+  t.equal(spread([]).samples, 0);
 });

@@ -47,3 +47,47 @@ t.test('run records are single JSON lines; NaN figures become null', async (t) =
   t.same(JSON.parse(line), { bench: 'handoff', workload: 'close', contender: 'single', round: 1, rps: 5, p99: 1, errors: 0, cpuUsPerConn: null });
   t.notMatch(line, /\n/);
 });
+
+const spreadRow = (contender: string, spreadMaxOverMean: number) => ({
+  ...row(contender, 2000, 2),
+  workload: 'long-lived',
+  spreadJain: 0.99,
+  spreadMaxOverMean,
+  spreadWorstMaxOverMean: spreadMaxOverMean + 0.1,
+  ratio: { rps: 1, p99: 1, spreadJain: 1.005, spreadMaxOverMean: spreadMaxOverMean / 1.08, spreadWorstMaxOverMean: 0.9 },
+});
+const withSpread = [...summaries, spreadRow('cluster-rr', 1.08), spreadRow('least-connections', 1.01)];
+
+t.test('spread columns appear only for workloads that measured them', async (t) => {
+  const [close, longLived] = table(withSpread).split('\nlong-lived\n');
+  t.notMatch(close, /conn Jain/);
+  t.match(longLived, /conn Jain\s+×base\s+conn max\/mean\s+×base\s+worst max\/mean\s+×base/);
+  t.match(longLived, /least-connections .* 0\.9900\s+1\.005\s+1\.010\s+0\.94\s+1\.11\s+0\.90/);
+  const md = markdown(withSpread, meta);
+  t.match(md, /^## long-lived$/m);
+  t.match(md, /\| conn Jain \| ×base \| conn max\/mean \|/);
+  t.match(md, /how evenly the open connections were spread/);
+  t.notMatch(markdown(summaries, meta), /conn Jain|open connections/, 'no spread, no spread columns or note');
+});
+
+t.test('the chart adds a connections max/mean bar where there is a spread', async (t) => {
+  const chart = svg(withSpread, meta);
+  t.equal((chart.match(/<rect x="150"/g) ?? []).length, 4 + 6, 'three bars for each long-lived contender');
+  t.equal((chart.match(/fill="#4f9a4f"/g) ?? []).length, 2);
+  t.match(chart, /open connections max\/mean over the workers/);
+  t.notMatch(svg(summaries, meta), /open connections/);
+});
+
+t.test('markdown lists the contenders that did not run, and why', async (t) => {
+  const md = markdown(summaries, { ...meta, failed: [{ contender: 'p2c', why: 'did not start: unknown strategy "p2c"' }] });
+  t.match(md, /^## Did not run\n\n- p2c: did not start: unknown strategy "p2c"$/m);
+  t.notMatch(markdown(summaries, { ...meta, failed: [] }), /Did not run/);
+});
+
+t.test('run records carry the spread figures and why a contender failed', async (t) => {
+  const line = runRecord({ bench: 'handoff', workload: 'long-lived', contender: 'p2c', round: 1, rps: 2000, p99: 1, spreadJain: 0.99, spreadMaxOverMean: 1.05, spreadWorstMaxOverMean: 1.2 });
+  t.same(JSON.parse(line), { bench: 'handoff', workload: 'long-lived', contender: 'p2c', round: 1, rps: 2000, p99: 1, spreadJain: 0.99, spreadMaxOverMean: 1.05, spreadWorstMaxOverMean: 1.2 });
+  const failed = JSON.parse(runRecord({ bench: 'handoff', workload: 'close', contender: 'p2c', round: 1, rps: null, p99: null, failed: 'did not start' }));
+  t.equal(failed.failed, 'did not start');
+  t.equal(failed.rps, null);
+});
