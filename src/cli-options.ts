@@ -1,4 +1,4 @@
-import { logLevels } from './master/logger.js';
+import { logLevels } from './logger.js';
 import type { MasterOptions } from './master/options.js';
 
 /** Strategy options the CLI sets as flags of their own. */
@@ -112,7 +112,7 @@ export const flags = {
   'admin-port': {
     option: 'adminPort',
     describe: 'port of the admin HTTP endpoint: /stats, /metrics, /healthz, /readyz and live control (0: any free port)',
-    defaultText: 'off',
+    defaultText: 'no endpoint',
   },
   'admin-host': {
     option: 'adminHost',

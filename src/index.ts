@@ -33,7 +33,7 @@ export { Master };
 export type { CloseResult, MasterEvents } from './master/master.js';
 export type { MasterOptions, OutputMode } from './master/options.js';
 export type { DropReason, Fairness, MasterState, MasterStats, ReloadResult, WorkerInfo, WorkerState } from './stats.js';
-export { type Logger, type LogLevel, createLogger } from './master/logger.js';
+export { type Logger, type LogLevel, createLogger } from './logger.js';
 export { HandoffError, OptionError, UnknownStrategyError, errorCodes, type ErrorCode } from './errors.js';
 export type { ConnectionInfo, Strategy, StrategyFactory, StrategyOptions, WorkerView } from './strategies/strategy.js';
 export { createStrategy, registry, strategyNames } from './strategies/registry.js';

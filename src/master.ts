@@ -6,7 +6,7 @@ import { hideBin } from 'yargs/helpers';
 import { type Flag, type StrategyOptionKey, closestFlag, envArgs, envName, flagOf, flags } from './cli-options.js';
 import { HandoffError, OptionError, describe } from './errors.js';
 import { createMaster } from './index.js';
-import { type LogLevel, createLogger } from './master/logger.js';
+import { type LogLevel, createLogger } from './logger.js';
 import type { MasterOptions } from './master/options.js';
 import { defaults } from './master/options.js';
 import { isStrategyPath, loadStrategy } from './strategies/load-strategy.js';

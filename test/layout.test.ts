@@ -3,7 +3,7 @@ import t from 'tap';
 
 // DESIGN.md: master/, worker/ and strategies/ do not import each other; they meet in protocol.ts and the strategy
 // types (src/strategies/strategy.ts, which holds types only).
-const folders = ['master', 'worker', 'strategies'] as const;
+const folders = ['master', 'worker', 'strategies', 'admin'] as const;
 const src = new URL('../src/', import.meta.url);
 
 for (const folder of folders) {

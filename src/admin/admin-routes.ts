@@ -1,4 +1,4 @@
-import type { Logger } from '../master/logger.js';
+import type { Logger } from '../logger.js';
 import type { MasterStats } from '../stats.js';
 import { AdminRequestError } from './admin-error.js';
 import type { AdminMetrics } from './admin-metrics.js';

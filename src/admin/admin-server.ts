@@ -2,7 +2,7 @@ import { type IncomingMessage, type Server, type ServerResponse, STATUS_CODES, c
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { HandoffError, OptionError } from '../errors.js';
-import type { Logger } from '../master/logger.js';
+import type { Logger } from '../logger.js';
 import { errorBody, errorReply } from './admin-error.js';
 import { AdminMetrics } from './admin-metrics.js';
 import { matchRoute } from './admin-routes.js';

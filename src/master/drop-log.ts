@@ -1,5 +1,5 @@
 import type { DropReason } from '../stats.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../logger.js';
 
 /**
  * Drops come in floods (a full queue drops every new connection), so they are logged at most once a second with

@@ -1,6 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { type AddressInfo, type Server, createServer } from 'node:net';
 import { getSystemErrorName } from 'node:util';
+import { AdminServer } from '../admin/admin-server.js';
+import type { AdminTarget } from '../admin/admin-target.js';
 import { HandoffError } from '../errors.js';
 import type { MessageTarget } from '../protocol.js';
 import type { Strategy, StrategyOptions } from '../strategies/strategy.js';
@@ -10,7 +12,7 @@ import { DropLog } from './drop-log.js';
 import type { TcpHandle } from './pending-connection.js';
 import type { CloseResult, Emit, MasterEvents } from './events.js';
 import { fairness } from './fairness.js';
-import { type Logger, silentLogger } from './logger.js';
+import { type Logger, silentLogger } from '../logger.js';
 import { type MasterOptions, type ResolvedOptions, defaults, integer, resolveOptions, weight } from './options.js';
 import { rollingReload } from './rolling-reload.js';
 import { Supervisor } from './supervisor.js';
@@ -26,13 +28,14 @@ export type StrategyResolver = (value: string | Strategy, options: StrategyOptio
  * The master: one listening socket, N forked workers, and a strategy choosing which worker gets each connection.
  * Create it with {@link createMaster}; `listen()` binds, forks and resolves once every worker is ready.
  */
-export class Master extends EventEmitter<MasterEvents> {
+export class Master extends EventEmitter<MasterEvents> implements AdminTarget {
   readonly #options: ResolvedOptions;
   readonly #log: Logger;
   readonly #dispatcher: Dispatcher;
   readonly #supervisor: Supervisor;
   readonly #dropLog: DropLog;
   #server: Server | undefined;
+  #admin: AdminServer | undefined;
   #state: MasterState = 'idle';
   #startedAt = 0;
   #closing: Promise<CloseResult> | undefined;
@@ -100,6 +103,7 @@ export class Master extends EventEmitter<MasterEvents> {
     this.#state = 'starting';
     this.#startedAt = Date.now();
     const address = await this.#bind();
+    await this.#startAdmin();
     this.#log.info(
       { address: address.address, port: address.port, workers: this.size, strategy: this.strategy.name },
       'listening',
@@ -121,6 +125,11 @@ export class Master extends EventEmitter<MasterEvents> {
 
   address(): AddressInfo | null {
     return (this.#server?.address() as AddressInfo | null | undefined) ?? null;
+  }
+
+  /** Where the admin endpoint listens, or null when there is none (no `adminPort`, or not yet listening). */
+  adminAddress(): AddressInfo | null {
+    return this.#admin?.address() ?? null;
   }
 
   /** The workers (slots 1..N, and any draining or starting beside them); not the agent. */
@@ -293,6 +302,24 @@ export class Master extends EventEmitter<MasterEvents> {
     return server.address() as AddressInfo;
   }
 
+  /**
+   * Before any worker exists, like the main port: an admin port that cannot be bound fails the start with nothing
+   * to clean up but the listener.
+   */
+  async #startAdmin(): Promise<void> {
+    const { adminPort, adminHost } = this.#options;
+    if (adminPort === undefined) return;
+    this.#admin = new AdminServer(this, { port: adminPort, host: adminHost, logger: this.#log });
+    try {
+      const { address, port } = await this.#admin.listen();
+      this.#log.info({ address, port }, 'admin endpoint listening');
+    } catch (err) {
+      this.#server?.close();
+      this.#state = 'closed';
+      throw err;
+    }
+  }
+
   #onServerError(err: Error): void {
     // Accept errors (EMFILE, ENFILE) do not close the listener: log, report, keep serving.
     this.#log.error({ err }, 'listener error');
@@ -308,6 +335,8 @@ export class Master extends EventEmitter<MasterEvents> {
     this.#server?.close();
     this.#dispatcher.close();
     const forced = await this.#supervisor.stopAll();
+    // Last: health checks answer 503 "closing" while the workers drain, so a balancer in front stops sending here.
+    await this.#admin?.close();
     this.#dropLog.flush();
     process.off('exit', this.#killAll);
     this.#state = 'closed';

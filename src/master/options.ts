@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { HandoffError, OptionError } from '../errors.js';
 import type { Strategy, StrategyOptions } from '../strategies/strategy.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../logger.js';
 
 export type OutputMode = 'inherit' | 'ignore';
 

@@ -1,6 +1,6 @@
 import { HandoffError } from '../errors.js';
 import type { Emit, ReloadResult } from './events.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../logger.js';
 import type { Supervisor } from './supervisor.js';
 
 /**

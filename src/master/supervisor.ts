@@ -5,7 +5,7 @@ import type { Dispatcher } from './dispatcher.js';
 import type { Emit } from './events.js';
 import { forkWorker } from './fork-worker.js';
 import { Heartbeat } from './heartbeat.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../logger.js';
 import type { ResolvedOptions } from './options.js';
 import { RestartPolicy } from './restart-policy.js';
 import { SlowStart } from './slow-start.js';

@@ -1,9 +1,9 @@
-/// <reference path="./fixtures/parse-prometheus-text-format.d.ts" />
+/// <reference path="../helpers/parse-prometheus-text-format.d.ts" />
 import parsePrometheusTextFormat, { type MetricFamily, type Sample } from 'parse-prometheus-text-format';
 import t from 'tap';
 import { AdminMetrics } from '../../src/admin/admin-metrics.ts';
-import { call, serve } from './fixtures/admin-client.ts';
-import { FakeTarget } from './fixtures/fake-target.ts';
+import { call, serve } from '../helpers/admin-client.ts';
+import { FakeTarget } from '../helpers/fake-target.ts';
 
 // Written out here rather than read from the definitions, so a renamed or retyped metric fails this test.
 const expectedFamilies = {

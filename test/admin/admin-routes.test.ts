@@ -3,8 +3,8 @@ import t, { type Test } from 'tap';
 import { AdminRequestError } from '../../src/admin/admin-error.ts';
 import { matchRoute, routes } from '../../src/admin/admin-routes.ts';
 import { HandoffError } from '../../src/errors.ts';
-import { type Answer, call, serve } from './fixtures/admin-client.ts';
-import { RecordingLogger } from './fixtures/recording-logger.ts';
+import { type Answer, call, serve } from '../helpers/admin-client.ts';
+import { RecordingLogger } from '../helpers/recording-logger.ts';
 
 /** The one error shape: `{"error": {"code", "message"}}`, as JSON. */
 function isError(t: Test, answer: Answer, status: number, code: string, message?: string | RegExp): void {

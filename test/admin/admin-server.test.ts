@@ -5,10 +5,10 @@ import t, { type Test } from 'tap';
 import { AdminServer } from '../../src/admin/admin-server.ts';
 import { bodyLimit, drainLimit } from '../../src/admin/read-body.ts';
 import { HandoffError } from '../../src/errors.ts';
-import type { Logger } from '../../src/master/logger.ts';
-import { call, raw, serve } from './fixtures/admin-client.ts';
-import { FakeTarget } from './fixtures/fake-target.ts';
-import { RecordingLogger } from './fixtures/recording-logger.ts';
+import type { Logger } from '../../src/logger.ts';
+import { call, raw, serve } from '../helpers/admin-client.ts';
+import { FakeTarget } from '../helpers/fake-target.ts';
+import { RecordingLogger } from '../helpers/recording-logger.ts';
 
 /** A connected raw socket, destroyed at teardown. */
 async function socketTo(t: Test, port: number): Promise<Socket> {

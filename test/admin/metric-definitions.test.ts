@@ -1,6 +1,6 @@
 import t from 'tap';
 import { metricDefinitions } from '../../src/admin/metric-definitions.ts';
-import { FakeTarget } from './fixtures/fake-target.ts';
+import { FakeTarget } from '../helpers/fake-target.ts';
 
 t.test('metric definitions follow the naming conventions', async (t) => {
   const names = metricDefinitions.map((d) => d.name);

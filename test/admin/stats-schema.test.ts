@@ -1,8 +1,8 @@
 import t from 'tap';
 import { adminWorker, serializeStats, statsSchema } from '../../src/admin/stats-schema.ts';
 import type { MasterStats, WorkerInfo } from '../../src/stats.ts';
-import { call, serve } from './fixtures/admin-client.ts';
-import { FakeTarget } from './fixtures/fake-target.ts';
+import { call, serve } from '../helpers/admin-client.ts';
+import { FakeTarget } from '../helpers/fake-target.ts';
 
 // Written out here rather than read from the schema, so a field dropped from the schema fails this test.
 const masterFields = {

@@ -144,3 +144,21 @@ t.test('--log-level silent prints nothing; --log-pretty prints readable lines', 
   t.equal(q.code, 0);
   t.equal(q.stdout, '');
 });
+
+t.test('--admin-port serves health and stats next to the app; --admin-port in use fails in one line', async (t) => {
+  const cli = runCli(t, [...local, '--port', '0', '-w', '2', '--admin-port', '0', '--weights', '3,1', '-s', 'wrr']);
+  const admin = (await cli.logLine('admin endpoint listening')).port as number;
+  await cli.logLine('started');
+  const health = await get(admin, '/healthz');
+  t.equal(health.status, 200);
+  const stats = JSON.parse((await get(admin, '/stats')).body) as { master: { strategy: string }; workers: { weight: number }[] };
+  t.equal(stats.master.strategy, 'weighted-round-robin');
+  t.same(stats.workers.map((w) => w.weight), [3, 1]);
+  const second = runCli(t, [...local, '--port', '0', '-w', '1', '--admin-port', String(admin)]);
+  const failed = await second.exited();
+  t.equal(failed.code, 1);
+  t.match(failed.stderr, new RegExp(`^handoff: .*127\\.0\\.0\\.1:${admin}: EADDRINUSE \\[ERR_HANDOFF_LISTEN\\]\\n$`));
+  t.same(reap(second.tag), [], 'no worker left by the failed one');
+  cli.child.kill('SIGTERM');
+  t.equal((await cli.exited()).code, 0);
+});

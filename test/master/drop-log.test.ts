@@ -1,6 +1,6 @@
 import t from 'tap';
 import { DropLog } from '../../src/master/drop-log.ts';
-import type { Logger } from '../../src/master/logger.ts';
+import type { Logger } from '../../src/logger.ts';
 
 function recorder() {
   const lines: { fields: unknown; msg: string | undefined }[] = [];
