@@ -3,7 +3,7 @@ import t from 'tap';
 
 // DESIGN.md: master/, worker/ and strategies/ do not import each other; they meet in protocol.ts and the strategy
 // types (src/strategies/strategy.ts, which holds types only).
-const folders = ['master', 'worker', 'strategies', 'admin'] as const;
+const folders = ['master', 'worker', 'strategies'] as const;
 const src = new URL('../src/', import.meta.url);
 
 for (const folder of folders) {
@@ -20,6 +20,17 @@ for (const folder of folders) {
     }
   });
 }
+
+t.test('src/admin (which the master runs) imports none of master, worker, strategies', async (t) => {
+  const files = readdirSync(new URL('admin/', src)).filter((f) => f.endsWith('.ts'));
+  t.ok(files.length > 0);
+  for (const file of files) {
+    const text = readFileSync(new URL(`admin/${file}`, src), 'utf8');
+    for (const [, spec] of text.matchAll(/^(?:import|export)[^'"]*from '([^']+)'/gm)) {
+      t.notOk(folders.some((f) => spec!.startsWith(`../${f}/`)), `admin/${file} imports ${spec}`);
+    }
+  }
+});
 
 t.test('the top level holds only what the project layout allows', async (t) => {
   const allowed = new Set(['src', 'test', 'bench', 'scripts', 'package.json', 'package-lock.json', 'tsconfig.json', 'README.md']);

@@ -121,6 +121,8 @@ t.test('stats: state, uptime, fairness, per-worker latency and lag', async (t) =
   const { master, port } = await startMaster(t, { workers: 2, heartbeatInterval: 50, app: fixture('pid-app.cjs') });
   for (let i = 0; i < 10; i++) await getJson(port);
   await until('a heartbeat round trip', () => master.workers().every((w) => w.lag >= 0));
+  // Each worker reports its closes a moment after the client saw its answer.
+  await until('every close to be reported', () => master.workers().every((w) => w.active === 0));
   const s = master.stats();
   t.equal(s.state, 'running');
   t.ok(s.uptime > 0);
