@@ -25,8 +25,12 @@ import { markdown, svg, table } from './report.mjs';
 import { baseline, contenders, paths, presets, workloads } from './setup.mjs';
 
 const byDefault = Object.keys(contenders).filter((name) => !contenders[name].optIn);
-const { values } = parseArgs({
+const usage = `usage: node bench/run.mjs [--quick] [--workloads ${Object.keys(workloads).join(',')}]
+  [--contenders ${Object.keys(contenders).join(',')} | all]
+  [--workers N] [--connections N] [--duration S] [--rounds N] [--out DIR]`;
+const { values } = parseFlags({
   options: {
+    help: { type: 'boolean', short: 'h', default: false },
     quick: { type: 'boolean', default: false },
     workloads: { type: 'string', default: Object.keys(workloads).join(',') },
     contenders: { type: 'string', default: byDefault.join(',') },
@@ -37,6 +41,21 @@ const { values } = parseArgs({
     out: { type: 'string', default: 'bench/results' },
   },
 });
+if (values.help) {
+  console.log(usage);
+  process.exit(0);
+}
+
+/** A mistyped flag gets one line and the usage, not a stack trace. */
+function parseFlags(config) {
+  try {
+    return parseArgs(config);
+  } catch (err) {
+    console.error(`bench: ${err.message}\n${usage}`);
+    process.exit(2);
+  }
+}
+
 const preset = values.quick ? presets.quick : presets.default;
 const options = {
   workers: Number(values.workers ?? preset.workers),
