@@ -27,7 +27,9 @@ import { baseline, contenders, paths, presets, workloads } from './setup.mjs';
 const byDefault = Object.keys(contenders).filter((name) => !contenders[name].optIn);
 const usage = `usage: node bench/run.mjs [--quick] [--workloads ${Object.keys(workloads).join(',')}]
   [--contenders ${Object.keys(contenders).join(',')} | all]
-  [--workers N] [--connections N] [--duration S] [--rounds N] [--out DIR]`;
+  [--workers N] [--connections N] [--duration S] [--rounds N] [--out DIR]
+  [--skew FRACTION] [--skew-ms MS] [--rate REQ_PER_S]   (the skewed workload: share of slow requests, their CPU cost,
+                                                         and its open-loop rate; defaults 0.005, 50, 500)`;
 const { values } = parseFlags({
   options: {
     help: { type: 'boolean', short: 'h', default: false },
@@ -36,6 +38,9 @@ const { values } = parseFlags({
     contenders: { type: 'string', default: byDefault.join(',') },
     workers: { type: 'string' },
     connections: { type: 'string' },
+    skew: { type: 'string' },
+    'skew-ms': { type: 'string' },
+    rate: { type: 'string' },
     duration: { type: 'string' },
     rounds: { type: 'string' },
     out: { type: 'string', default: 'bench/results' },
@@ -65,6 +70,16 @@ const options = {
   warmup: preset.warmup,
 };
 const chosenWorkloads = pick(values.workloads, workloads, 'workload');
+// The skewed workload's parameters: a flag replaces its value in the client's arguments.
+for (const [flag, arg] of [['skew', '--slow'], ['skew-ms', '--slow-ms'], ['rate', '--rate']]) {
+  if (values[flag] === undefined) continue;
+  if (!(Number(values[flag]) > 0)) {
+    console.error(`bench: --${flag} must be a number above 0, received ${JSON.stringify(values[flag])}\n${usage}`);
+    process.exit(2);
+  }
+  const args = workloads.skewed.args;
+  args[args.indexOf(arg) + 1] = values[flag];
+}
 const chosenContenders = values.contenders === 'all' ? Object.keys(contenders) : pick(values.contenders, contenders, 'contender');
 if (!chosenContenders.includes(baseline)) chosenContenders.unshift(baseline); // ratios need it
 

@@ -109,6 +109,17 @@ export const flags = {
     describe: 'ms a worker may stay unresponsive before it is replaced (0: never)',
     defaultText: '30000',
   },
+  'proxy-protocol': {
+    option: 'proxyProtocol',
+    describe: 'expect a PROXY protocol header (v1 or v2) on every connection: the client address it carries is the one strategies and the app see',
+    defaultText: 'false',
+    type: 'boolean',
+  },
+  'proxy-timeout': {
+    option: 'proxyTimeout',
+    describe: 'ms a connection may take to send its PROXY header before it is closed and counted',
+    defaultText: '5000',
+  },
   'admin-port': {
     option: 'adminPort',
     describe: 'port of the admin HTTP endpoint: /stats, /metrics, /healthz, /readyz and live control (0: any free port)',

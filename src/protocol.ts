@@ -2,7 +2,7 @@
  * Every IPC message between the master and a worker, in one place.
  *
  *   master                                   worker
- *     │ ── conn {id} + socket handle ──────────▶ │  inject into the app's server
+ *     │ ── conn {id, peer?, head?} + handle ────▶ │  inject into the app's server (PROXY: peer and bytes read)
  *     │ ◀─────────────── ack {id, active} ────── │  sent before the worker reads a byte
  *     │   destroy() the master's copy            │
  *     │ ◀──────────────────── load {active} ──── │  coalesced per tick after closes
@@ -26,7 +26,14 @@ export type MessageTarget = number | 'agent';
 export type MessageSource = number | 'master' | 'agent';
 
 export type MasterMessage =
-  | { readonly cmd: 'handoff:conn'; readonly id: number }
+  | {
+      readonly cmd: 'handoff:conn';
+      readonly id: number;
+      /** PROXY protocol: the client's address from the header (the app sees it as the socket's remote address). */
+      readonly peer?: { readonly address: string; readonly port: number; readonly family: string };
+      /** PROXY protocol: application bytes the master read past the header, base64; the worker unshifts them. */
+      readonly head?: string;
+    }
   | { readonly cmd: 'handoff:stop' }
   | { readonly cmd: 'handoff:ping'; readonly t: number }
   | { readonly cmd: 'handoff:msg'; readonly from: MessageSource; readonly data: unknown };

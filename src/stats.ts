@@ -11,7 +11,20 @@ export type MasterState = 'idle' | 'starting' | 'running' | 'closing' | 'closed'
 /** `starting → ready → draining → stopped`; a worker receives sockets only while `ready` (and its weight is > 0). */
 export type WorkerState = 'starting' | 'ready' | 'draining' | 'stopped';
 
-export type DropReason = 'queue-full' | 'queue-timeout' | 'closing';
+/**
+ * Why the master closed a connection itself: its queue was full, it waited too long, the master was closing; with
+ * the PROXY protocol, a malformed header, no complete header in time, or a client gone before its header was in.
+ */
+export const dropReasons = [
+  'queue-full',
+  'queue-timeout',
+  'closing',
+  'proxy-invalid',
+  'proxy-timeout',
+  'client-closed',
+] as const;
+
+export type DropReason = (typeof dropReasons)[number];
 
 /** A plain snapshot of one worker, for events, the API and the admin endpoint. */
 export interface WorkerInfo {
@@ -65,6 +78,8 @@ export interface MasterStats {
   readonly dropped: Readonly<Record<DropReason, number>>;
   readonly queued: number;
   readonly inFlight: number;
+  /** PROXY protocol: connections whose header the master is still reading. */
+  readonly awaitingHeader: number;
   /** Worker processes (slots 1..N and any draining beside them), and how many of them are ready. */
   readonly workers: number;
   readonly ready: number;

@@ -1,4 +1,4 @@
-import type { DropReason, MasterState, MasterStats, WorkerInfo } from '../stats.js';
+import { type MasterState, type MasterStats, type WorkerInfo, dropReasons } from '../stats.js';
 
 /**
  * What /metrics exposes, declared as data: each metric's name, type, help and how to read its samples from one
@@ -25,10 +25,8 @@ export interface MetricDefinition {
 }
 
 const masterStates = ['idle', 'starting', 'running', 'closing', 'closed'] as const satisfies readonly MasterState[];
-const dropReasons = ['queue-full', 'queue-timeout', 'closing'] as const satisfies readonly DropReason[];
-// Fails to compile when stats.ts grows a state or a reason these lists miss (their metrics would never show it).
+// Fails to compile when stats.ts grows a state this list misses (its metric would never show it).
 true satisfies [Exclude<MasterState, (typeof masterStates)[number]>] extends [never] ? true : false;
-true satisfies [Exclude<DropReason, (typeof dropReasons)[number]>] extends [never] ? true : false;
 
 const workerLabels = ['worker', 'index'] as const;
 
@@ -95,6 +93,12 @@ export const metricDefinitions: readonly MetricDefinition[] = [
     type: 'gauge',
     help: 'Connections waiting for a worker.',
     samples: (s) => single(s.stats.queued),
+  },
+  {
+    name: 'handoff_connections_awaiting_header',
+    type: 'gauge',
+    help: 'PROXY protocol: connections whose header the master is still reading.',
+    samples: (s) => single(s.stats.awaitingHeader),
   },
   {
     name: 'handoff_connections_in_flight',

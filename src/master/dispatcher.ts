@@ -13,11 +13,14 @@ import type { WorkerHandle } from './worker-handle.js';
  *                ▼
  *              dropped (closed deliberately, counted by reason)
  *
- * Every accepted socket is delivered, dropped, or still queued or in flight:
- *   accepted = delivered + dropped + queued + inFlight
+ * With --proxy-protocol a connection first waits for its PROXY header (read by the master, nothing past it), then
+ * enters the diagram at "accept"; a bad, slow or missing header is dropped (proxy-invalid, proxy-timeout,
+ * client-closed). Every accepted socket is delivered, dropped, or still awaiting its header, queued or in flight:
+ *   accepted = delivered + dropped + awaitingHeader + queued + inFlight
  */
 
-import type { DropReason } from '../stats.js';
+import { type DropReason, dropReasons } from '../stats.js';
+import { ProxyReader } from './proxy-reader.js';
 
 export type { DropReason };
 
@@ -35,7 +38,8 @@ export interface DispatchCounters {
 }
 
 export interface DispatcherHooks {
-  drop(reason: DropReason): void;
+  /** `detail` says what was wrong with a PROXY header. */
+  drop(reason: DropReason, detail?: string): void;
   redispatch(worker: WorkerHandle, count: number): void;
   strategyError(error: unknown): void;
 }
@@ -45,6 +49,8 @@ export interface DispatcherOptions {
   readonly maxQueue: number;
   readonly queueTimeout: number;
   readonly hooks: DispatcherHooks;
+  /** Read a PROXY protocol header off every connection first, giving up after this many ms; undefined: off. */
+  readonly proxyTimeout?: number | undefined;
 }
 
 export class Dispatcher {
@@ -54,8 +60,11 @@ export class Dispatcher {
     delivered: 0,
     redispatched: 0,
     strategyErrors: 0,
-    dropped: { 'queue-full': 0, 'queue-timeout': 0, closing: 0 },
+    dropped: Object.fromEntries(dropReasons.map((reason) => [reason, 0])) as Record<DropReason, number>,
   };
+  /** PROXY protocol: connections whose header is being read. */
+  readonly #awaiting = new Set<ProxyReader>();
+  readonly #proxyTimeout: number | undefined;
   readonly #queue = new SocketQueue();
   /** Ready, responsive workers, whatever their weight. */
   readonly #byView = new Map<WorkerView, WorkerHandle>();
@@ -74,6 +83,11 @@ export class Dispatcher {
     this.#maxQueue = options.maxQueue;
     this.#queueTimeout = options.queueTimeout;
     this.#hooks = options.hooks;
+    this.#proxyTimeout = options.proxyTimeout;
+  }
+
+  get awaitingHeader(): number {
+    return this.#awaiting.size;
   }
 
   get strategy(): Strategy {
@@ -93,8 +107,32 @@ export class Dispatcher {
   accept(handle: TcpHandle): void {
     this.counters.accepted++;
     const conn = new PendingConnection(++this.#nextId, handle);
+    if (this.#proxyTimeout !== undefined) return this.#readHeader(conn);
+    this.#route(conn);
+  }
+
+  #route(conn: PendingConnection): void {
     if (this.#queue.size === 0 && this.#place(conn)) return;
     this.#enqueue(conn);
+  }
+
+  #readHeader(conn: PendingConnection): void {
+    const reader: ProxyReader = new ProxyReader(conn.handle, this.#proxyTimeout!, {
+      done: (header, rest) => {
+        this.#awaiting.delete(reader);
+        conn.reader = reader.socket;
+        conn.head = rest;
+        // No source (LOCAL, UNKNOWN, a unix socket): the proxy itself is the peer, as without the protocol.
+        if (header.source !== null) conn.setPeer(header.source.address, header.source.port, header.source.family);
+        this.#route(conn);
+      },
+      failed: (reason, detail) => {
+        this.#awaiting.delete(reader);
+        this.counters.dropped[reason]++;
+        this.#hooks.drop(reason, detail);
+      },
+    });
+    this.#awaiting.add(reader);
   }
 
   /** A worker became ready: it joins the pool (unless its weight is 0) and may take what is waiting. */
@@ -130,7 +168,7 @@ export class Dispatcher {
     const conn = worker.settle(id);
     if (conn !== undefined) {
       // Closing our descriptor sends nothing: the worker's copy keeps the connection open.
-      conn.handle.close();
+      conn.close();
       this.counters.delivered++;
     }
     if (this.#queue.size > 0) this.#drain();
@@ -170,6 +208,12 @@ export class Dispatcher {
   /** The master is shutting down: what waits is closed, and so is anything a dying worker hands back. */
   close(): void {
     this.#isClosing = true;
+    for (const reader of this.#awaiting) {
+      reader.close();
+      this.counters.dropped.closing++;
+      this.#hooks.drop('closing');
+    }
+    this.#awaiting.clear();
     for (let conn = this.#queue.shift(); conn !== undefined; conn = this.#queue.shift()) this.#drop(conn, 'closing');
     this.#disarm();
   }
@@ -213,7 +257,7 @@ export class Dispatcher {
   }
 
   #drop(conn: PendingConnection, reason: DropReason): void {
-    conn.handle.close();
+    conn.close();
     this.counters.dropped[reason]++;
     this.#hooks.drop(reason);
   }

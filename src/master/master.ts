@@ -58,8 +58,10 @@ export class Master extends EventEmitter<MasterEvents> implements AdminTarget {
       strategy: resolveStrategy(options.strategy ?? defaults.strategy, this.#options.strategyOptions),
       maxQueue: this.#options.maxQueue,
       queueTimeout: this.#options.queueTimeout,
+      proxyTimeout: this.#options.proxyProtocol ? this.#options.proxyTimeout : undefined,
       hooks: {
-        drop: (reason) => {
+        drop: (reason, detail) => {
+          if (detail !== undefined) this.#log.debug({ reason, detail }, 'PROXY header refused; connection closed');
           this.#dropLog.record(reason);
           emit('drop', reason);
         },
@@ -180,6 +182,7 @@ export class Master extends EventEmitter<MasterEvents> implements AdminTarget {
       dropped: { ...c.dropped },
       queued: this.#dispatcher.queued,
       inFlight,
+      awaitingHeader: this.#dispatcher.awaitingHeader,
       workers,
       ready: loads.length,
       fairness: fairness(loads),

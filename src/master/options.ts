@@ -52,6 +52,13 @@ export interface MasterOptions {
   readonly slowStart?: number;
   /** Options for the built-in strategies (p2c draws, ip-hash balance factor), also used by setStrategy(). */
   readonly strategyOptions?: StrategyOptions;
+  /**
+   * Expect a PROXY protocol header (v1 or v2, as HAProxy's send-proxy / send-proxy-v2 write it) on every connection:
+   * the client's address from it is what strategies and the app see (default false).
+   */
+  readonly proxyProtocol?: boolean;
+  /** Ms a connection may take to send its complete PROXY header before it is closed and counted (default 5000). */
+  readonly proxyTimeout?: number;
   /** Port of the admin HTTP endpoint (stats, metrics, health, live control); omit for none. */
   readonly adminPort?: number;
   /** Interface the admin endpoint binds to (default: 127.0.0.1, never all interfaces unless asked). */
@@ -91,6 +98,8 @@ export interface ResolvedOptions {
   readonly weights: readonly number[];
   readonly slowStart: number;
   readonly strategyOptions: StrategyOptions;
+  readonly proxyProtocol: boolean;
+  readonly proxyTimeout: number;
   readonly adminPort: number | undefined;
   readonly adminHost: string;
   readonly env: Readonly<Record<string, string>>;
@@ -115,6 +124,7 @@ export const defaults = {
   unresponsiveTimeout: 30_000,
   reloadParallelism: 1,
   slowStart: 0,
+  proxyTimeout: 5000,
   adminHost: '127.0.0.1',
   draws: 2,
   balanceFactor: 1.25,
@@ -148,6 +158,8 @@ export function resolveOptions(options: MasterOptions): ResolvedOptions {
     weights: weights(options.weights),
     slowStart: integer('slowStart', options.slowStart, defaults.slowStart, 0),
     strategyOptions: strategyOptions(options.strategyOptions),
+    proxyProtocol: boolean('proxyProtocol', options.proxyProtocol),
+    proxyTimeout: integer('proxyTimeout', options.proxyTimeout, defaults.proxyTimeout, 1),
     adminPort: options.adminPort === undefined ? undefined : integer('adminPort', options.adminPort, 0, 0, 65535),
     adminHost: host('adminHost', options.adminHost) ?? defaults.adminHost,
     env: stringRecord('env', options.env),
@@ -166,6 +178,14 @@ export function integer(name: string, value: unknown, fallback: number, min: num
     throw new OptionError(name, range, value);
   }
   return n;
+}
+
+/** true/false, and for the CLI and environment "true"/"false". */
+function boolean(name: string, value: unknown): boolean {
+  if (value === undefined) return false;
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  throw new OptionError(name, 'true or false', value);
 }
 
 function host(name: string, value: unknown): string | undefined {

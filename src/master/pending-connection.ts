@@ -27,6 +27,11 @@ export class PendingConnection implements ConnectionInfo {
   queuedAt = 0;
   /** performance.now() when it was last sent to a worker: the handoff latency runs from here to the ack. */
   sentAt = 0;
+  /** PROXY protocol: the Socket that read the header (it owns the handle now), and the bytes read past it. */
+  reader: { destroy(): void } | undefined = undefined;
+  head: Buffer | undefined = undefined;
+  /** PROXY protocol: the client's address from the header, which the worker shows the app. */
+  proxied: { readonly address: string; readonly port: number; readonly family: string } | undefined = undefined;
   prev: PendingConnection | undefined = undefined;
   next: PendingConnection | undefined = undefined;
   #peer: Endpoint | undefined;
@@ -35,6 +40,18 @@ export class PendingConnection implements ConnectionInfo {
   constructor(id: number, handle: TcpHandle) {
     this.id = id;
     this.handle = handle;
+  }
+
+  /** Closes the master's descriptor; the worker's copy, once it has one, keeps the connection open. */
+  close(): void {
+    if (this.reader === undefined) this.handle.close();
+    else this.reader.destroy();
+  }
+
+  /** The client as the PROXY header gave it: what strategies (ip-hash) and the app see instead of the proxy. */
+  setPeer(address: string, port: number, family: string): void {
+    this.proxied = { address, port, family };
+    this.#peer = { address, port, family };
   }
 
   // Read on first use, so a strategy that ignores the address costs no getpeername() system call.

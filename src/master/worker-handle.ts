@@ -208,7 +208,11 @@ export class WorkerHandle {
     this.#dispatched++;
     conn.sentAt = performance.now();
     // A raw TCP handle goes as 'net.Native': child_process passes it through and never closes our copy itself.
-    this.#child.send({ cmd: 'handoff:conn', id: conn.id } satisfies MasterMessage, conn.handle as never, keepOpen);
+    const message: MasterMessage =
+      conn.proxied === undefined
+        ? { cmd: 'handoff:conn', id: conn.id }
+        : { cmd: 'handoff:conn', id: conn.id, peer: conn.proxied, ...(conn.head && { head: conn.head.toString('base64') }) };
+    this.#child.send(message, conn.handle as never, keepOpen);
     return true;
   }
 

@@ -18,6 +18,28 @@ export interface ReceivedHandle {
   getpeername(out: Record<string, unknown>): number;
 }
 
+export interface Proxied {
+  readonly peer?: { readonly address: string; readonly port: number; readonly family: string } | undefined;
+  /** Base64, as it crossed IPC. */
+  readonly head?: string | undefined;
+}
+
+/**
+ * The app reads the client's address where it always does (`req.socket.remoteAddress`): own properties shadow
+ * net.Socket's getters, which would ask the kernel and get the proxy. The bytes the master read past the header go
+ * back to the front of the stream before anyone reads it.
+ */
+function applyProxied(socket: Socket, { peer, head }: Proxied): void {
+  if (peer !== undefined) {
+    Object.defineProperties(socket, {
+      remoteAddress: { value: peer.address, configurable: true },
+      remotePort: { value: peer.port, configurable: true },
+      remoteFamily: { value: peer.family, configurable: true },
+    });
+  }
+  if (head !== undefined) socket.unshift(Buffer.from(head, 'base64'));
+}
+
 /**
  * Gives the app's server a connection the master handed over, as if the server had accepted it, and keeps the set
  * of open connections: their count is what the master balances on, and a drain walks them.
@@ -62,7 +84,11 @@ export class ConnectionInjector {
     return ++this.#active;
   }
 
-  inject(handle: ReceivedHandle): void {
+  /**
+   * `proxied`: what the master read off the connection under the PROXY protocol: the client's address (shown as the
+   * socket's remote address) and any bytes that followed the header (put back first in the stream).
+   */
+  inject(handle: ReceivedHandle, proxied?: Proxied): void {
     const server = this.#server;
     if (server.maxConnections && server._connections >= server.maxConnections) {
       // What Node does past maxConnections: close at once and tell the app through 'drop'.
@@ -83,6 +109,7 @@ export class ConnectionInjector {
       readableHighWaterMark: server.highWaterMark,
       writableHighWaterMark: server.highWaterMark,
     } as ConstructorParameters<typeof Socket>[0]);
+    if (proxied !== undefined) applyProxied(socket, proxied);
     this.#sockets.add(socket);
     socket.once('close', this.#onClose);
     if (server.noDelay) socket.setNoDelay(true);

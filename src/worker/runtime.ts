@@ -59,7 +59,7 @@ export async function startWorker(): Promise<void> {
           return;
         }
         send({ cmd: 'handoff:ack', id: message.id, active: injector.reserve() });
-        injector.inject(handle);
+        injector.inject(handle, message.peer === undefined && message.head === undefined ? undefined : message);
         return;
       }
       case 'handoff:stop':
