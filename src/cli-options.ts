@@ -62,6 +62,11 @@ export const flags = {
     describe: 'unacknowledged handoffs one worker may hold',
     defaultText: '1',
   },
+  'worker-connections': {
+    option: 'workerConnections',
+    describe: 'open connections one worker may hold; past it new ones wait in the master queue (then are closed and counted)',
+    defaultText: 'open-file limit - 128',
+  },
   'max-queue': {
     option: 'maxQueue',
     describe: 'connections that may wait in the master for a worker; more are closed and counted',

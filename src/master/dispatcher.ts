@@ -117,6 +117,10 @@ export class Dispatcher {
   }
 
   #readHeader(conn: PendingConnection): void {
+    // Headers being read hold descriptors too: a flood of clients that never send one is bounded like the queue.
+    if (this.#isClosing || this.#awaiting.size >= this.#maxQueue) {
+      return this.#drop(conn, this.#isClosing ? 'closing' : 'queue-full');
+    }
     const reader: ProxyReader = new ProxyReader(conn.handle, this.#proxyTimeout!, {
       done: (header, rest) => {
         this.#awaiting.delete(reader);

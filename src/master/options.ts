@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { HandoffError, OptionError } from '../errors.js';
@@ -25,6 +25,12 @@ export interface MasterOptions {
   readonly backlog?: number;
   /** Unacknowledged handoffs one worker may hold (default: 1; see README "Choosing --max-inflight"). */
   readonly maxInFlight?: number;
+  /**
+   * Open connections one worker may hold (counting those on their way to it); past it new connections wait in the
+   * master's queue, bounded by maxQueue and queueTimeout, then are closed and counted. Default: the open-file limit
+   * (RLIMIT_NOFILE, which workers inherit) less 128 for the app's own files, so no worker runs out of descriptors.
+   */
+  readonly workerConnections?: number;
   /** Connections that may wait in the master for a worker; the excess is closed and counted (default: 4096). */
   readonly maxQueue?: number;
   /** Milliseconds a connection may wait in the queue before it is closed and counted (default: 10000). */
@@ -85,6 +91,7 @@ export interface ResolvedOptions {
   readonly backlog: number;
   readonly maxInFlight: number;
   readonly maxQueue: number;
+  readonly workerConnections: number;
   readonly queueTimeout: number;
   readonly startTimeout: number;
   readonly killTimeout: number;
@@ -145,6 +152,7 @@ export function resolveOptions(options: MasterOptions): ResolvedOptions {
     backlog: integer('backlog', options.backlog, defaults.backlog, 1),
     maxInFlight: integer('maxInFlight', options.maxInFlight, defaults.maxInFlight, 1, 1024),
     maxQueue: integer('maxQueue', options.maxQueue, defaults.maxQueue, 0),
+    workerConnections: integer('workerConnections', options.workerConnections, defaultWorkerConnections(), 1),
     queueTimeout: integer('queueTimeout', options.queueTimeout, defaults.queueTimeout, 1),
     startTimeout: integer('startTimeout', options.startTimeout, defaults.startTimeout, 1),
     killTimeout: integer('killTimeout', options.killTimeout, defaults.killTimeout, 1),
@@ -178,6 +186,22 @@ export function integer(name: string, value: unknown, fallback: number, min: num
     throw new OptionError(name, range, value);
   }
   return n;
+}
+
+/** Descriptors kept for what the app opens itself (files, outgoing connections, its database pool). */
+const appDescriptors = 128;
+
+/** The soft open-file limit (Linux /proc), less the app's share; unlimited where it cannot be read. */
+export function defaultWorkerConnections(limits = '/proc/self/limits'): number {
+  try {
+    const line = readFileSync(limits, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('Max open files'));
+    const soft = Number(line?.split(/\s{2,}/)[1]);
+    return Number.isInteger(soft) && soft > 2 * appDescriptors ? soft - appDescriptors : Number.MAX_SAFE_INTEGER;
+  } catch {
+    return Number.MAX_SAFE_INTEGER;
+  }
 }
 
 /** true/false, and for the CLI and environment "true"/"false". */

@@ -127,6 +127,7 @@ export class Supervisor {
     const child = forkWorker(id, index, this.#options, this.#host.address());
     const worker = new WorkerHandle(id, index, child, {
       maxInFlight: this.#options.maxInFlight,
+      maxConnections: this.#options.workerConnections,
       weight: this.#slots.weight(index),
       restarts: this.#slots.restarts(index),
     });

@@ -18,6 +18,8 @@ const latencyDecay = 1000;
 
 export interface WorkerHandleOptions {
   readonly maxInFlight: number;
+  /** Open + in-flight connections the worker may hold; past it the master keeps new ones in its queue. */
+  readonly maxConnections?: number;
   /** The slot's configured weight (0: drained). */
   readonly weight: number;
   /** Unplanned replacements of the slot before this worker. */
@@ -33,6 +35,7 @@ export class WorkerHandle {
   readonly view: WorkerView;
   readonly #child: ChildProcess;
   readonly #maxInFlight: number;
+  readonly #maxConnections: number;
   readonly #restarts: number;
   readonly #latency = new PeakEwma(latencyDecay);
   #weight: number;
@@ -65,6 +68,7 @@ export class WorkerHandle {
     this.index = index;
     this.#child = child;
     this.#maxInFlight = options.maxInFlight;
+    this.#maxConnections = options.maxConnections ?? Number.POSITIVE_INFINITY;
     this.#restarts = options.restarts;
     this.#weight = options.weight;
     this.#effectiveWeight = options.weight;
@@ -115,7 +119,12 @@ export class WorkerHandle {
   }
 
   get canTake(): boolean {
-    return this.#state === 'ready' && !this.#isUnresponsive && this.#pending.size < this.#maxInFlight;
+    return (
+      this.#state === 'ready' &&
+      !this.#isUnresponsive &&
+      this.#pending.size < this.#maxInFlight &&
+      this.#active + this.#pending.size < this.#maxConnections
+    );
   }
 
   get isUnresponsive(): boolean {
