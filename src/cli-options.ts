@@ -125,6 +125,16 @@ export const flags = {
     describe: 'ms a connection may take to send its PROXY header before it is closed and counted',
     defaultText: '5000',
   },
+  uid: {
+    option: 'uid',
+    describe: "user (name or id) the workers run as, after the master has bound the port; needs the privilege to switch",
+    defaultText: "the master's",
+  },
+  gid: {
+    option: 'gid',
+    describe: 'group (name or id) the workers run as',
+    defaultText: "the master's",
+  },
   'admin-port': {
     option: 'adminPort',
     describe: 'port of the admin HTTP endpoint: /stats, /metrics, /healthz, /readyz and live control (0: any free port)',

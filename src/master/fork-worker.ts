@@ -32,5 +32,8 @@ export function forkWorker(id: number, index: number, options: ResolvedOptions, 
     // No stdin: N processes reading one terminal would fight over it.
     stdio: ['ignore', options.stdout, options.stderr, 'ipc'],
     serialization: 'json',
+    // Set only when asked: passing the master's own ids would still need the privilege to call setuid/setgid.
+    ...(options.uid === undefined ? {} : { uid: options.uid }),
+    ...(options.gid === undefined ? {} : { gid: options.gid }),
   });
 }

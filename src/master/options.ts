@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { HandoffError, OptionError } from '../errors.js';
 import type { Strategy, StrategyOptions } from '../strategies/strategy.js';
 import type { Logger } from '../logger.js';
+import { assertCanSwitch, userId } from './user-id.js';
 
 export type OutputMode = 'inherit' | 'ignore';
 
@@ -69,6 +70,10 @@ export interface MasterOptions {
   readonly adminPort?: number;
   /** Interface the admin endpoint binds to (default: 127.0.0.1, never all interfaces unless asked). */
   readonly adminHost?: string;
+  /** User (id or name) the workers run as; the master keeps its own, having bound the port (default: the master's). */
+  readonly uid?: number | string;
+  /** Group (id or name) the workers run as (default: the master's). */
+  readonly gid?: number | string;
   /** A pino-compatible logger (default: silent). */
   readonly logger?: Logger;
   /** Extra environment for the workers, on top of the master's. */
@@ -108,6 +113,8 @@ export interface ResolvedOptions {
   readonly proxyProtocol: boolean;
   readonly proxyTimeout: number;
   readonly adminPort: number | undefined;
+  readonly uid: number | undefined;
+  readonly gid: number | undefined;
   readonly adminHost: string;
   readonly env: Readonly<Record<string, string>>;
   readonly execArgv: readonly string[];
@@ -143,6 +150,10 @@ export function resolveOptions(options: MasterOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) throw new OptionError('options', 'an object', options);
   const cwd = options.cwd ?? process.cwd();
   const restartDelay = integer('restartDelay', options.restartDelay, defaults.restartDelay, 1);
+  const uid = userId('uid', options.uid);
+  const gid = userId('gid', options.gid);
+  assertCanSwitch('uid', uid);
+  assertCanSwitch('gid', gid);
   return {
     workers: integer('workers', options.workers, availableParallelism(), 1, 1024),
     app: modulePath('app', options.app, cwd),
@@ -168,6 +179,8 @@ export function resolveOptions(options: MasterOptions): ResolvedOptions {
     strategyOptions: strategyOptions(options.strategyOptions),
     proxyProtocol: boolean('proxyProtocol', options.proxyProtocol),
     proxyTimeout: integer('proxyTimeout', options.proxyTimeout, defaults.proxyTimeout, 1),
+    uid,
+    gid,
     adminPort: options.adminPort === undefined ? undefined : integer('adminPort', options.adminPort, 0, 0, 65535),
     adminHost: host('adminHost', options.adminHost) ?? defaults.adminHost,
     env: stringRecord('env', options.env),
