@@ -12,10 +12,10 @@ export const paths = {
   longLivedClient: here('./clients/long-lived-client.mjs'),
 };
 
-const handoff = (strategy) => ({
+const handoff = (strategy, master = paths.master) => ({
   kind: 'handoff',
   args: (o) => [
-    paths.master,
+    master,
     '--workers',
     String(o.workers),
     '--strategy',
@@ -40,6 +40,11 @@ export const contenders = {
   p2c: { ...handoff('p2c'), optIn: true },
   'least-latency': { ...handoff('least-latency'), optIn: true },
   'ip-hash': { ...handoff('ip-hash'), optIn: true },
+  // A/B against another build (a commit checked out and built elsewhere), in the same run:
+  // BENCH_ALT_MASTER=/path/to/other/dist/master.js node bench/run.mjs --contenders least-connections,alt-least-connections
+  ...(process.env.BENCH_ALT_MASTER && {
+    'alt-least-connections': { ...handoff('least-connections', process.env.BENCH_ALT_MASTER), optIn: true },
+  }),
   'cluster-rr': { kind: 'cluster', args: (o) => [paths.cluster, '--workers', String(o.workers), '--sched', 'rr'] },
   'cluster-none': {
     kind: 'cluster',
@@ -65,10 +70,14 @@ export const baseline = 'cluster-rr';
  *              over the workers (sampled every 100 ms) is up to the strategy. The rate is fixed (≈ 2,000 req/s).
  */
 export const workloads = {
-  close: { client: 'close', args: [] },
+  close: { client: 'close', args: ['--sources', '64'] },
   keepalive: { client: 'keepalive', args: [] },
-  skewed: { client: 'close', args: ['--rate', '500', '--slow', '0.005', '--slow-ms', '50'], connections: 200 },
-  'slow-worker': { client: 'close', args: [], env: { BENCH_HOG_INDEX: '1' } },
+  skewed: {
+    client: 'close',
+    args: ['--rate', '500', '--slow', '0.005', '--slow-ms', '50', '--sources', '64'],
+    connections: 200,
+  },
+  'slow-worker': { client: 'close', args: ['--sources', '64'], env: { BENCH_HOG_INDEX: '1' } },
   'long-lived': { client: 'long-lived', args: [], connections: 200 },
 };
 

@@ -7,7 +7,7 @@
 // With --rate R the load is open-loop instead: R requests a second start on schedule whatever the answers, and each
 // latency counts from its scheduled start (no coordinated omission); --connections then caps how many may be open.
 // Usage: node bench/clients/close-client.mjs --port P [--connections 50] [--duration 10] [--slow 0] [--slow-ms 20]
-//          [--rate R]
+//          [--rate R] [--sources N]
 import { connect } from 'node:net';
 import { parseArgs } from 'node:util';
 import { latencySummary } from '../metrics.mjs';
@@ -23,8 +23,13 @@ const { values } = parseArgs({
     timeout: { type: 'string', default: '10000' },
     seed: { type: 'string', default: '1' },
     rate: { type: 'string', default: '0' },
+    sources: { type: 'string', default: '1' },
   },
 });
+// --sources N: connect from 127.0.0.1 … 127.0.0.N in turn (Linux answers for all of 127/8), so a balancer that
+// hashes the client address (ip-hash) sees N clients rather than one.
+const sources = Array.from({ length: Math.max(1, Number(values.sources)) }, (_, i) => `127.0.0.${i + 1}`);
+let nextSource = 0;
 const rate = Number(values.rate);
 const port = Number(values.port);
 const slow = Number(values.slow);
@@ -61,7 +66,9 @@ function next() {
 
 /** One request on a new connection; its latency counts from `started`; `done` runs once it has closed. */
 function fire(started, done) {
-  const socket = connect(port, values.host);
+  const localAddress = sources[nextSource];
+  nextSource = nextSource + 1 === sources.length ? 0 : nextSource + 1;
+  const socket = connect({ port, host: values.host, localAddress });
   let head;
   let failed;
   socket.setTimeout(timeout, onTimeout);
@@ -121,7 +128,12 @@ setTimeout(() => (running = false), Number(values.duration) * 1000);
 if (rate > 0) schedule();
 else for (let i = 0; i < loops; i++) next();
 
+// Once: in open loop both the last close and the scheduler's next tick see "stopped and nothing open".
+let isFinished = false;
+
 function finish() {
+  if (isFinished) return;
+  isFinished = true;
   const seconds = (performance.now() - started) / 1000;
   const errorCount = Object.values(errors).reduce((a, b) => a + b, 0);
   process.stdout.write(

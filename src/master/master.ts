@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { type AddressInfo, type Server, createServer } from 'node:net';
 import { getSystemErrorName } from 'node:util';
-import { AdminServer } from '../admin/admin-server.js';
+import type { AdminServer } from '../admin/admin-server.js';
 import type { AdminTarget } from '../admin/admin-target.js';
 import { HandoffError } from '../errors.js';
 import type { MessageTarget } from '../protocol.js';
@@ -312,6 +312,8 @@ export class Master extends EventEmitter<MasterEvents> implements AdminTarget {
   async #startAdmin(): Promise<void> {
     const { adminPort, adminHost } = this.#options;
     if (adminPort === undefined) return;
+    // Loaded only when asked for: prom-client and the schemas cost the master memory it would never use otherwise.
+    const { AdminServer } = await import('../admin/admin-server.js');
     this.#admin = new AdminServer(this, { port: adminPort, host: adminHost, logger: this.#log });
     try {
       const { address, port } = await this.#admin.listen();

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import t from 'tap';
 import { OptionError } from '../../src/errors.ts';
-import { defaults, resolveOptions } from '../../src/master/options.ts';
+import { defaultWorkerConnections, defaults, resolveOptions } from '../../src/master/options.ts';
 
 t.test('defaults', async (t) => {
   const o = resolveOptions({});
@@ -44,6 +44,13 @@ const bad: [string, unknown, RegExp][] = [
   ['adminPort', 65536, /from 0 to 65535/],
   ['adminHost', 1, /a host name or IP address/],
   ['strategyOptions', 'p2c', /an object/],
+  ['proxyProtocol', 'yes', /true or false/],
+  ['proxyTimeout', 0, /integer >= 1/],
+  ['workerConnections', 0, /integer >= 1/],
+  ['uid', 'no-such-user-here', /a user name in \/etc\/passwd/],
+  ['gid', 'no-such-group-here', /a group name in \/etc\/group/],
+  ['uid', -1, /a numeric id/],
+  ['gid', 2 ** 32, /a numeric id/],
 ];
 for (const [option, value, message] of bad) {
   t.test(`${option}: ${JSON.stringify(value)} is refused, naming the option`, async (t) => {
@@ -105,4 +112,33 @@ t.test('the app path resolves against cwd and must be a file', async (t) => {
   t.equal(resolveOptions({ app: 'app.js', cwd: dir }).app, `${dir}/app.js`);
   t.throws(() => resolveOptions({ app: 'missing.js', cwd: dir }), { code: 'ERR_HANDOFF_APP_NOT_FOUND' });
   t.throws(() => resolveOptions({ app: 'sub', cwd: dir }), { code: 'ERR_HANDOFF_APP_NOT_FOUND' });
+});
+
+t.test('proxy protocol, worker connections, uid and gid', async (t) => {
+  const o = resolveOptions({});
+  t.equal(o.proxyProtocol, false);
+  t.equal(o.proxyTimeout, 5000);
+  t.equal(o.workerConnections, defaultWorkerConnections());
+  t.equal(o.uid, undefined);
+  t.equal(o.gid, undefined);
+  const set = resolveOptions({ proxyProtocol: 'true' as never, proxyTimeout: '250' as never, workerConnections: 10 });
+  t.equal(set.proxyProtocol, true);
+  t.equal(set.proxyTimeout, 250);
+  t.equal(set.workerConnections, 10);
+  t.equal(resolveOptions({ proxyProtocol: 'false' as never }).proxyProtocol, false);
+  const own = { uid: process.getuid!(), gid: process.getgid!() };
+  t.same([resolveOptions(own).uid, resolveOptions(own).gid], [own.uid, own.gid], 'the master\'s own ids need no privilege');
+  t.equal(resolveOptions({ uid: 'root' }).uid === 0 || process.getuid!() !== 0, true);
+});
+
+t.test('the default per-worker cap is the soft open-file limit less 128', async (t) => {
+  const dir = t.testdir({
+    limits: 'Limit                     Soft Limit           Hard Limit           Units     \nMax open files            20000                40000                files     \n',
+    tiny: 'Max open files            200                  200                  files     \n',
+    unlimited: 'Max open files            unlimited            unlimited            files     \n',
+  });
+  t.equal(defaultWorkerConnections(`${dir}/limits`), 19872);
+  t.equal(defaultWorkerConnections(`${dir}/tiny`), Number.MAX_SAFE_INTEGER, 'too small to take a share from: no cap');
+  t.equal(defaultWorkerConnections(`${dir}/unlimited`), Number.MAX_SAFE_INTEGER);
+  t.equal(defaultWorkerConnections(`${dir}/missing`), Number.MAX_SAFE_INTEGER);
 });
