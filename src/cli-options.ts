@@ -83,6 +83,11 @@ export const flags = {
     describe: 'ms a draining worker gets to finish its connections before it is stopped anyway',
     defaultText: '5000',
   },
+  'drain-delay': {
+    option: 'drainDelay',
+    describe: 'ms between SIGTERM and closing the port: health checks answer 503 while connections are still served',
+    defaultText: '0',
+  },
   'restart-delay': {
     option: 'restartDelay',
     describe: 'ms before the first restart of a failed worker; doubles on each failure of the same slot',

@@ -336,7 +336,14 @@ export class Master extends EventEmitter<MasterEvents> implements AdminTarget {
       this.#state = 'closed';
       return { forced: 0 };
     }
+    const wasRunning = this.#state === 'running';
     this.#state = 'closing';
+    if (wasRunning && this.#options.drainDelay > 0) {
+      // Health checks say 503 from now on, but the port stays open and served: a load balancer in front takes this
+      // instance out of rotation before anything is refused (Kubernetes' endpoint removal races the SIGTERM too).
+      this.#log.info({ drainDelay: this.#options.drainDelay }, 'draining: unready, still serving');
+      await new Promise((resolve) => setTimeout(resolve, this.#options.drainDelay));
+    }
     this.#server?.close();
     this.#dispatcher.close();
     const forced = await this.#supervisor.stopAll();

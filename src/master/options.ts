@@ -38,6 +38,11 @@ export interface MasterOptions {
   readonly queueTimeout?: number;
   /** Milliseconds a worker may take to become ready (default: 30000). */
   readonly startTimeout?: number;
+  /**
+   * Ms between close() (SIGTERM) and the listener closing: health checks answer 503 at once, connections are still
+   * accepted and served meanwhile, so a load balancer in front stops sending first (default 0).
+   */
+  readonly drainDelay?: number;
   /** Milliseconds a stopping worker gets before SIGKILL (default: 5000). */
   readonly killTimeout?: number;
   /** Base and maximum delay, in ms, of the exponential backoff between restarts of a crashing worker. */
@@ -100,6 +105,7 @@ export interface ResolvedOptions {
   readonly queueTimeout: number;
   readonly startTimeout: number;
   readonly killTimeout: number;
+  readonly drainDelay: number;
   readonly restartDelay: number;
   readonly maxRestartDelay: number;
   readonly maxRestarts: number;
@@ -130,6 +136,7 @@ export const defaults = {
   queueTimeout: 10_000,
   startTimeout: 30_000,
   killTimeout: 5_000,
+  drainDelay: 0,
   restartDelay: 100,
   maxRestartDelay: 10_000,
   maxRestarts: 10,
@@ -167,6 +174,7 @@ export function resolveOptions(options: MasterOptions): ResolvedOptions {
     queueTimeout: integer('queueTimeout', options.queueTimeout, defaults.queueTimeout, 1),
     startTimeout: integer('startTimeout', options.startTimeout, defaults.startTimeout, 1),
     killTimeout: integer('killTimeout', options.killTimeout, defaults.killTimeout, 1),
+    drainDelay: integer('drainDelay', options.drainDelay, defaults.drainDelay, 0),
     restartDelay,
     maxRestartDelay: integer('maxRestartDelay', options.maxRestartDelay, defaults.maxRestartDelay, restartDelay),
     maxRestarts: integer('maxRestarts', options.maxRestarts, defaults.maxRestarts, 0),

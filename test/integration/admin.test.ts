@@ -151,3 +151,16 @@ t.test('an admin port in use fails listen() with ERR_HANDOFF_LISTEN before any w
   t.same(reap(tag), [], 'no worker was forked');
   t.same(await master.close(), { forced: 0 });
 });
+
+t.test('--drain-delay: unready at once, still serving until the delay is over, then the port closes', async (t) => {
+  const { master, port } = await startMaster(t, { workers: 1, app, adminPort: 0, drainDelay: 400 });
+  const admin = master.adminAddress()!.port;
+  const started = performance.now();
+  const closing = master.close();
+  t.equal((await call(admin, 'GET', '/readyz')).status, 503);
+  t.equal((await call(admin, 'GET', '/healthz')).status, 503);
+  for (let i = 0; i < 3; i++) t.ok((await getJson(port)).pid > 0, 'new connections are still served');
+  await closing;
+  t.ok(performance.now() - started >= 390, 'the port stayed open for the delay');
+  await t.rejects(getJson(port), { code: 'ECONNREFUSED' });
+});
