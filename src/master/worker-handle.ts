@@ -217,10 +217,16 @@ export class WorkerHandle {
     this.#dispatched++;
     conn.sentAt = performance.now();
     // A raw TCP handle goes as 'net.Native': child_process passes it through and never closes our copy itself.
+    // Only PROXY-protocol connections carry more than the id: a client address, bytes read past the header, or both.
     const message: MasterMessage =
-      conn.proxied === undefined
+      conn.proxied === undefined && conn.head === undefined
         ? { cmd: 'handoff:conn', id: conn.id }
-        : { cmd: 'handoff:conn', id: conn.id, peer: conn.proxied, ...(conn.head && { head: conn.head.toString('base64') }) };
+        : {
+            cmd: 'handoff:conn',
+            id: conn.id,
+            ...(conn.proxied && { peer: conn.proxied }),
+            ...(conn.head && { head: conn.head.toString('base64') }),
+          };
     this.#child.send(message, conn.handle as never, keepOpen);
     return true;
   }

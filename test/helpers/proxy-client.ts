@@ -9,9 +9,9 @@ export interface RawReply {
 
 /**
  * Sends `parts` on one new connection to 127.0.0.1:`port`, each in its own event-loop turn (so a header can arrive
- * split), and resolves with what the server sent once it closes. The requests carry `Connection: close`.
+ * split), and resolves with what the server sent once it closes. `end`: half-close after the last part. The requests carry `Connection: close`.
  */
-export function sendRaw(port: number, parts: (string | Buffer)[], timeout = 5000): Promise<RawReply> {
+export function sendRaw(port: number, parts: (string | Buffer)[], timeout = 5000, end = false): Promise<RawReply> {
   return new Promise((resolve, reject) => {
     const socket = connect({ port, host: '127.0.0.1', noDelay: true });
     let text = '';
@@ -31,6 +31,7 @@ export function sendRaw(port: number, parts: (string | Buffer)[], timeout = 5000
         socket.write(part);
         await new Promise((r) => setImmediate(r));
       }
+      if (end) socket.end();
     });
   });
 }

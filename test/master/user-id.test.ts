@@ -12,7 +12,7 @@ t.test('ids as numbers or names', async (t) => {
   t.equal(userId('gid', 'www', `${dir}/group`), 33);
   t.throws(() => userId('uid', 'broken', `${dir}/passwd`), OptionError);
   t.throws(() => userId('uid', 'web', `${dir}/nowhere`), { message: /user name in .*nowhere/ });
-  t.throws(() => userId('gid', 1.5), { option: 'gid' });
+  t.throws(() => userId('gid', 1.5), { message: /invalid gid/ });
   t.throws(() => userId('gid', {} as never), { message: /a numeric id/ });
 });
 
