@@ -51,7 +51,7 @@ t.test('chaos: SIGKILL a random worker every 500 ms for 10 s under new-connectio
   );
   const stats = master.stats();
   t.ok(stats.redispatched >= 0, `${stats.redispatched} sockets re-dispatched from killed workers`);
-  t.same(stats.dropped, { 'queue-full': 0, 'queue-timeout': 0, closing: 0 }, 'nothing dropped by policy');
+  t.same(Object.values(stats.dropped), [0, 0, 0, 0, 0, 0], `nothing dropped by policy (${JSON.stringify(stats.dropped)})`);
 
   await until('the pool to be back to N', () => master.stats().ready === workers, 5000);
   t.same(
