@@ -33,7 +33,7 @@ t.test('src/admin (which the master runs) imports none of master, worker, strate
 });
 
 t.test('the top level holds only what the project layout allows', async (t) => {
-  const allowed = new Set(['src', 'test', 'bench', 'scripts', 'package.json', 'package-lock.json', 'tsconfig.json', 'README.md']);
+  const allowed = new Set(['src', 'test', 'bench', 'scripts', 'examples', 'package.json', 'package-lock.json', 'tsconfig.json', 'README.md']);
   const tracked = readdirSync(new URL('../', import.meta.url)).filter(
     (name) => !name.startsWith('.') && !['node_modules', 'dist'].includes(name),
   );
