@@ -38,11 +38,6 @@ export class ProxyReader {
     this.socket.on('error', (err: NodeJS.ErrnoException) => this.#fail('client-closed', err.code ?? err.message));
   }
 
-  /** The raw handle, for the worker. */
-  get handle(): TcpHandle {
-    return (this.socket as unknown as { _handle: TcpHandle })._handle;
-  }
-
   /** Closes the master's descriptor (the worker's copy, if it has one, keeps the connection open). */
   close(): void {
     this.#isSettled = true;

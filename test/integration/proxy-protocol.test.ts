@@ -105,3 +105,15 @@ t.test('without --proxy-protocol a header is just bytes for the app', async (t) 
   t.match(reply.text, /^HTTP\/1.1 400/, "Node's HTTP parser refuses it");
   t.ok((await getJson(port)).pid > 0);
 });
+
+t.test('headers being read are bounded by --max-queue, and closed when the master closes', async (t) => {
+  const { master, port } = await startMaster(t, { workers: 1, app, proxyProtocol: true, maxQueue: 1 });
+  const first = sendRaw(port, ['PROXY '], 5000);
+  await until('the first header to be awaited', () => master.stats().awaitingHeader === 1);
+  t.equal((await sendRaw(port, ['PROXY '])).text, '', 'the second is closed at once');
+  t.equal(master.stats().dropped['queue-full'], 1);
+  await master.close();
+  t.equal((await first).text, '', 'the waiting one is closed by close()');
+  t.equal(master.stats().dropped.closing, 1);
+  t.equal(master.stats().awaitingHeader, 0);
+});
