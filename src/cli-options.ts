@@ -57,6 +57,12 @@ export const flags = {
   port: { option: 'port', alias: 'p', describe: 'TCP port to listen on (0: any free port)', defaultText: '8000' },
   host: { option: 'host', describe: 'interface to listen on', defaultText: 'all interfaces' },
   backlog: { option: 'backlog', describe: 'listen(2) backlog', defaultText: '511' },
+  'tls-cert': {
+    option: 'tlsCert',
+    describe: 'PEM certificate (chain) file: the workers terminate TLS (HTTPS, HTTP/2) with it; needs --tls-key',
+    defaultText: 'no TLS',
+  },
+  'tls-key': { option: 'tlsKey', describe: 'PEM private key file of --tls-cert', defaultText: 'no TLS' },
   'max-inflight': {
     option: 'maxInFlight',
     describe: 'unacknowledged handoffs one worker may hold',

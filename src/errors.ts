@@ -15,6 +15,7 @@ export const errorCodes = {
   ERR_HANDOFF_UNKNOWN_WORKER: 'No live worker has that id (admin endpoint and live-control API).',
   ERR_HANDOFF_ADMIN: 'The admin endpoint received a request it cannot serve (bad JSON, bad route or method).',
   ERR_HANDOFF_STATE: 'A method was called in a state that does not allow it (listen twice, listen after close).',
+  ERR_HANDOFF_TLS: 'A worker cannot terminate TLS: the cert/key files do not load or match, or the app serves TLS itself.',
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

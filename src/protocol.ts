@@ -84,4 +84,9 @@ export interface WorkerConfig {
   readonly address: { readonly address: string; readonly family: string; readonly port: number };
   /** A draining worker exits by itself after this many ms, whatever is still open. */
   readonly killTimeout: number;
+  /**
+   * Paths of the PEM certificate and key the worker terminates TLS with, or null for plain TCP. Paths, not contents:
+   * every new worker reads them when it starts, so a rolling reload picks up a renewed certificate.
+   */
+  readonly tls: { readonly cert: string; readonly key: string } | null;
 }

@@ -17,6 +17,7 @@ export function forkWorker(id: number, index: number, options: ResolvedOptions, 
     app: isAgent ? options.agent : options.app,
     address: { address: bound.address, family: bound.family, port: bound.port },
     killTimeout: options.killTimeout,
+    tls: isAgent ? null : options.tls,
   };
   return fork(workerScript, [], {
     env: {

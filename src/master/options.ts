@@ -79,6 +79,12 @@ export interface MasterOptions {
   readonly uid?: number | string;
   /** Group (id or name) the workers run as (default: the master's). */
   readonly gid?: number | string;
+  /**
+   * PEM certificate (chain) and private key files: the workers terminate TLS with them. Both or neither; resolved
+   * against `cwd`. Every new worker reads them when it starts, so a rolling reload serves a renewed certificate.
+   */
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
   /** A pino-compatible logger (default: silent). */
   readonly logger?: Logger;
   /** Extra environment for the workers, on top of the master's. */
@@ -122,6 +128,7 @@ export interface ResolvedOptions {
   readonly uid: number | undefined;
   readonly gid: number | undefined;
   readonly adminHost: string;
+  readonly tls: { readonly cert: string; readonly key: string } | null;
   readonly env: Readonly<Record<string, string>>;
   readonly execArgv: readonly string[];
   readonly stdout: OutputMode;
@@ -191,6 +198,7 @@ export function resolveOptions(options: MasterOptions): ResolvedOptions {
     gid,
     adminPort: options.adminPort === undefined ? undefined : integer('adminPort', options.adminPort, 0, 0, 65535),
     adminHost: host('adminHost', options.adminHost) ?? defaults.adminHost,
+    tls: tlsFiles(options.tlsCert, options.tlsKey, cwd),
     env: stringRecord('env', options.env),
     execArgv: stringArray('execArgv', options.execArgv, process.execArgv),
     stdout: output('stdout', options.stdout),
@@ -283,6 +291,25 @@ function modulePath(name: 'app' | 'agent', value: unknown, cwd: string): string 
   if (!existsSync(file) || !statSync(file).isFile()) {
     throw new HandoffError('ERR_HANDOFF_APP_NOT_FOUND', `${name} not found: ${file}`);
   }
+  return file;
+}
+
+/**
+ * Both files or neither, and both must exist. Only existence is checked here: the master never touches TLS, and a
+ * worker reads and parses the files when it starts (ERR_HANDOFF_TLS if they do not load or do not match).
+ */
+function tlsFiles(cert: unknown, key: unknown, cwd: string): ResolvedOptions['tls'] {
+  const isSet = (value: unknown): boolean => value !== undefined && value !== null && value !== '';
+  if (!isSet(cert) && !isSet(key)) return null;
+  if (!isSet(cert)) throw new OptionError('tlsCert', 'a certificate file along with the key', cert);
+  if (!isSet(key)) throw new OptionError('tlsKey', 'a private key file along with the certificate', key);
+  return { cert: existingFile('tlsCert', cert, cwd), key: existingFile('tlsKey', key, cwd) };
+}
+
+function existingFile(name: string, value: unknown, cwd: string): string {
+  if (typeof value !== 'string') throw new OptionError(name, 'a path to a file', value);
+  const file = resolve(cwd, value);
+  if (!existsSync(file) || !statSync(file).isFile()) throw new OptionError(name, 'an existing file', file);
   return file;
 }
 
