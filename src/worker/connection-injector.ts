@@ -1,4 +1,5 @@
 import { type Server, Socket } from 'node:net';
+import type { TlsTerminator } from './tls-terminator.js';
 
 /** The net.Server fields Node's own accept path reads (lib/net.js onconnection); public but untyped. */
 interface ServerInternals {
@@ -58,10 +59,12 @@ export class ConnectionInjector {
   #isReportDue = false;
   #onIdle: (() => void) | undefined;
   readonly #onClose: (this: Socket) => void;
+  readonly #tls: TlsTerminator | undefined;
 
-  constructor(server: Server, report: (active: number) => void) {
+  constructor(server: Server, report: (active: number) => void, tls?: TlsTerminator) {
     this.#server = server as Server & ServerInternals;
     this.#report = report;
+    this.#tls = tls;
     const self = this;
     // One function for every socket ('close' calls it with the socket as `this'): no closure per connection.
     this.#onClose = function (this: Socket): void {
@@ -110,15 +113,18 @@ export class ConnectionInjector {
       writableHighWaterMark: server.highWaterMark,
     } as ConstructorParameters<typeof Socket>[0]);
     if (proxied !== undefined) applyProxied(socket, proxied);
-    this.#sockets.add(socket);
-    socket.once('close', this.#onClose);
+    // With TLS the app's view is the TLSSocket, which the terminator hands to the server after its handshake: that is
+    // what closes and what a drain walks.
+    const connection = this.#tls?.terminate(socket) ?? socket;
+    this.#sockets.add(connection);
+    connection.once('close', this.#onClose);
     if (server.noDelay) socket.setNoDelay(true);
     if (server.keepAlive) socket.setKeepAlive(true, server.keepAliveInitialDelay);
     // server.close() and getConnections() count on _connections; the socket decrements it on destroy via _server.
     server._connections++;
     (socket as unknown as { server: Server; _server: Server }).server = server;
     (socket as unknown as { _server: Server })._server = server;
-    server.emit('connection', socket);
+    if (connection === socket) server.emit('connection', socket);
   }
 
   /** Calls `onIdle` once no connection is left (at once if there is none). */

@@ -16,6 +16,7 @@ import { Drain } from './drain.js';
 import { ListenCapture } from './listen-capture.js';
 import { loadApp, summary } from './load-app.js';
 import { interceptMessages } from './process-messages.js';
+import { TlsTerminator, loadSecureContext } from './tls-terminator.js';
 
 /*
  *  master ──conn + socket──▶ onProtocol ──▶ ack {id, active} ──▶ master
@@ -98,8 +99,12 @@ export async function startWorker(): Promise<void> {
   capture.install();
 
   let server: Server;
+  let tls: TlsTerminator | undefined;
   try {
+    // The certificate first: a bad one fails the start before the app's own start-up runs.
+    const context = config.tls === null ? undefined : loadSecureContext(config.tls);
     server = await loadApp(config.app, capture);
+    if (context !== undefined) tls = new TlsTerminator(server, context);
   } catch (err) {
     const error =
       err instanceof HandoffError ? err : new HandoffError('ERR_HANDOFF_APP_LOAD', String(err), { cause: err });
@@ -107,7 +112,7 @@ export async function startWorker(): Promise<void> {
     return;
   }
   if (served !== server) adopt(server);
-  injector = new ConnectionInjector(server, (active) => send({ cmd: 'handoff:load', active }));
+  injector = new ConnectionInjector(server, (active) => send({ cmd: 'handoff:load', active }), tls);
   drain = new Drain(server, injector);
   onAppFailure((reason, err) => {
     // The process is in an unknown state: take no new sockets, let the master start a replacement now, and finish
