@@ -17,7 +17,7 @@ import type { WorkerConfig } from '../protocol.js';
  */
 
 /** tls.Server's own default: a client that has not finished its handshake after this long is dropped. */
-const handshakeTimeout = 120_000;
+const defaultHandshakeTimeout = 120_000;
 
 /** What tls.Server does on a socket whose handshake is done; underscored, but Node has had them for a decade. */
 interface ServerSideTlsSocket extends TLSSocket {
@@ -62,12 +62,13 @@ export class TlsTerminator {
   readonly #server: Server;
   readonly #context: SecureContext;
   readonly #alpn: string[] | undefined;
+  readonly #handshakeTimeout: number;
   #handshakeFailures = 0;
   // One function each for every socket (`this` is the socket): no closure per connection.
   readonly #onSecure: (this: ServerSideTlsSocket) => void;
   readonly #onEarlyClose: () => void;
 
-  constructor(server: Server, context: SecureContext) {
+  constructor(server: Server, context: SecureContext, handshakeTimeout = defaultHandshakeTimeout) {
     if (server instanceof TlsServer) {
       // Wrapping would put TLS inside TLS; ignoring the flag would serve some other certificate than the operator
       // configured, and a reload would not renew it. Refusing at start is the only unsurprising choice.
@@ -79,6 +80,7 @@ export class TlsTerminator {
     this.#server = server;
     this.#context = context;
     this.#alpn = alpnProtocols(server);
+    this.#handshakeTimeout = handshakeTimeout;
     const self = this;
     this.#onSecure = function (this: ServerSideTlsSocket): void {
       self.#secured(this);
@@ -110,16 +112,22 @@ export class TlsTerminator {
     // socket's own _tlsError listener); ours keeps that from depending on Node's internals.
     tlsSocket.on('error', ignore);
     tlsSocket.once('close', this.#onEarlyClose);
-    tlsSocket.setTimeout(handshakeTimeout, destroyIdle);
+    // The socket inherits allowHalfOpen from the app's server (http.Server's is true: it handles 'end' itself), so
+    // a client that hangs up mid-handshake would otherwise be left half-open until the timeout. (tls.Server's raw
+    // sockets are not half-open, which is why it does not need this.)
+    tlsSocket.once('end', destroy);
+    tlsSocket.setTimeout(this.#handshakeTimeout, destroy);
     tlsSocket.once('secure', this.#onSecure);
     return tlsSocket;
   }
 
   #secured(socket: ServerSideTlsSocket): void {
+    // Destroyed as the handshake finished: its 'close' is still to come, and counts it as a failure.
+    if (socket.destroyed) return;
     socket.removeListener('error', ignore);
     socket.removeListener('close', this.#onEarlyClose);
-    socket.setTimeout(0, destroyIdle);
-    if (socket.destroyed) return;
+    socket.removeListener('end', destroy);
+    socket.setTimeout(0, destroy);
     // As lib/_tls_wrap.js onServerSocketSecure does: from now on errors reach the app's listeners (they are only
     // reported as '_tlsError' until then), and http2's session setup stops waiting for a 'secureConnect' that a
     // server-side socket never emits. http2's HTTP/1 fallback reads socket.server.
@@ -151,7 +159,7 @@ function http2ServerClass(): Function {
 
 function ignore(): void {}
 
-function destroyIdle(this: TLSSocket): void {
+function destroy(this: TLSSocket): void {
   this.destroy();
 }
 
