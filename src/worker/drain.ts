@@ -84,9 +84,18 @@ export class Drain {
         continue;
       }
       socket[idleSince] ??= now;
-      if (now - socket[idleSince] >= grace) socket.destroy();
+      if (now - socket[idleSince] >= grace) close(socket);
     }
   }
+}
+
+/**
+ * A TLS connection (the app's view: the injector tracks the TLSSocket) is ended first, so the client gets a
+ * close_notify before the FIN, an orderly TLS close; if that has not finished by the next sweep, it is destroyed.
+ */
+function close(socket: TrackedSocket): void {
+  if ((socket as { encrypted?: boolean }).encrypted === true && !socket.writableEnded) socket.destroySoon();
+  else socket.destroy();
 }
 
 function isHttp(server: Server): server is HttpLike {
