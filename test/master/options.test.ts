@@ -142,3 +142,23 @@ t.test('the default per-worker cap is the soft open-file limit less 128', async 
   t.equal(defaultWorkerConnections(`${dir}/unlimited`), Number.MAX_SAFE_INTEGER);
   t.equal(defaultWorkerConnections(`${dir}/missing`), Number.MAX_SAFE_INTEGER);
 });
+
+t.test('TLS: both files or neither; paths resolve against cwd and must be files', async (t) => {
+  const dir = t.testdir({ 'c.pem': 'cert', 'k.pem': 'key', sub: {} });
+  t.equal(resolveOptions({}).tls, null);
+  t.equal(resolveOptions({ tlsCert: '', tlsKey: '' }).tls, null, 'empty (an empty environment variable) is unset');
+  t.same(resolveOptions({ tlsCert: 'c.pem', tlsKey: 'k.pem', cwd: dir }).tls, { cert: `${dir}/c.pem`, key: `${dir}/k.pem` });
+  const bad: [Record<string, unknown>, string, RegExp][] = [
+    [{ tlsCert: 'c.pem' }, 'tlsKey', /^invalid tlsKey: expected a private key file along with the certificate, received undefined$/],
+    [{ tlsKey: 'k.pem' }, 'tlsCert', /^invalid tlsCert: expected a certificate file along with the key, received undefined$/],
+    [{ tlsCert: 'nope.pem', tlsKey: 'k.pem' }, 'tlsCert', new RegExp(`^invalid tlsCert: expected an existing file, received "${dir}/nope\\.pem"$`)],
+    [{ tlsCert: 'c.pem', tlsKey: 'sub' }, 'tlsKey', /expected an existing file, received ".*\/sub"/],
+    [{ tlsCert: 42, tlsKey: 'k.pem' }, 'tlsCert', /expected a path to a file, received 42/],
+  ];
+  for (const [options, option, message] of bad) {
+    const err = t.throws(() => resolveOptions({ ...options, cwd: dir })) as OptionError;
+    t.type(err, OptionError);
+    t.equal(err.option, option);
+    t.match(err.message, message);
+  }
+});
