@@ -108,6 +108,7 @@ export class TlsTerminator {
       ...(this.#alpn === undefined ? {} : { ALPNProtocols: this.#alpn }),
       pauseOnConnect: server.pauseOnConnect,
     } as ConstructorParameters<typeof TLSSocket>[1]);
+    copyPeer(socket, tlsSocket);
     // Before the handshake Node already destroys the socket on a TLS error and swallows the 'error' itself (the
     // socket's own _tlsError listener); ours keeps that from depending on Node's internals.
     tlsSocket.on('error', ignore);
@@ -155,6 +156,21 @@ let http2Server: Function | undefined;
 function http2ServerClass(): Function {
   http2Server ??= createHttp2Server().constructor;
   return http2Server;
+}
+
+/** The client address from a PROXY header, set as own properties on the TCP socket: the app reads the TLSSocket. */
+const peerKeys = ['remoteAddress', 'remotePort', 'remoteFamily'] as const;
+
+/**
+ * Under --proxy-protocol the injector shadows the TCP socket's address getters with the client's address from the
+ * header (and puts the bytes read past it back in its buffer, which the TLSSocket reads first). The TLSSocket's own
+ * getters would ask the kernel, and get the proxy.
+ */
+function copyPeer(from: Socket, to: TLSSocket): void {
+  for (const key of peerKeys) {
+    const own = Object.getOwnPropertyDescriptor(from, key);
+    if (own !== undefined) Object.defineProperty(to, key, own);
+  }
 }
 
 function ignore(): void {}

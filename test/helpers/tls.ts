@@ -1,9 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { connect as connectH2 } from 'node:http2';
+import { connect } from 'node:net';
+import { Duplex } from 'node:stream';
 import { type Agent, request } from 'node:https';
 import { join } from 'node:path';
-import type { PeerCertificate, TLSSocket } from 'node:tls';
+import { type PeerCertificate, type TLSSocket, connect as tlsConnect } from 'node:tls';
 
 export interface CertFiles {
   readonly cert: string;
@@ -89,4 +91,35 @@ export function h2Get(port: number, ca: Buffer, path = '/'): Promise<{ status: n
     req.on('error', reject);
     req.end();
   });
+}
+
+/**
+ * What a proxy doing TLS passthrough with `send-proxy` sends: `header`, then the client's TLS, the ClientHello in the
+ * same write as the header (so the master reads TLS bytes past it). Then one HTTP/1.1 GET; resolves with the JSON body.
+ */
+export async function httpsGetBehindProxy(port: number, header: string, ca: Buffer): Promise<Record<string, unknown>> {
+  const tcp = connect(port, '127.0.0.1');
+  let isFirst = true;
+  // TLS writes to this relay; the relay puts the header in front of its first write.
+  const relay = new Duplex({
+    write(chunk: Buffer, _encoding, done) {
+      tcp.write(isFirst ? Buffer.concat([Buffer.from(header), chunk]) : chunk, done);
+      isFirst = false;
+    },
+    read() {},
+    final(done) {
+      tcp.end();
+      done();
+    },
+  });
+  tcp.on('data', (d: Buffer) => relay.push(d)).on('end', () => relay.push(null));
+  tcp.on('error', (err) => relay.destroy(err));
+  const secure = tlsConnect({ socket: relay, ca, servername: 'localhost' });
+  // write, not end: a client half-close aborts the request in Node's http (httpAllowHalfOpen is false).
+  secure.write('GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+  let text = '';
+  secure.setEncoding('utf8').on('data', (d: string) => (text += d));
+  await new Promise((resolve, reject) => secure.on('end', resolve).on('error', reject));
+  tcp.destroy();
+  return JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)) as Record<string, unknown>;
 }

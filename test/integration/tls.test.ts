@@ -9,7 +9,8 @@ import { runCli } from '../helpers/cli.ts';
 import { fixture, startMaster, workerExecArgv } from '../helpers/cluster.ts';
 import { get } from '../helpers/http.ts';
 import { newTag, reap, tagVar } from '../helpers/processes.ts';
-import { type CertFiles, h2Get, httpsGet, makeCert } from '../helpers/tls.ts';
+import { v1 } from '../helpers/proxy-client.ts';
+import { type CertFiles, h2Get, httpsGet, httpsGetBehindProxy, makeCert } from '../helpers/tls.ts';
 import { until } from '../helpers/until.ts';
 
 interface TlsApp {
@@ -89,6 +90,13 @@ t.test('clients that cannot speak TLS to it fail cleanly; the workers survive an
   t.equal(JSON.parse(reply.body).encrypted, true, 'the next HTTPS request works');
   t.same(master.workers().map((w) => w.pid).sort(), before, 'no worker died');
   await until('failed handshakes to be counted closed', () => totalActive(master) === 0);
+});
+
+t.test('behind a PROXY-protocol proxy passing TLS through: the app sees the client, no TLS byte is lost', async (t) => {
+  const files = makeCert(t.testdir({}));
+  const { port } = await startMaster(t, { ...tlsOptions(files), app: fixture('tls-app.mjs'), proxyProtocol: true });
+  const reply = await httpsGetBehindProxy(port, v1('203.0.113.7', 4242), files.ca);
+  t.match(reply, { encrypted: true, remoteAddress: '203.0.113.7' });
 });
 
 t.test('certificate reload: the files are read by each new worker; reload() serves the renewed one', async (t) => {
