@@ -146,15 +146,15 @@ t.test('drain under TLS: close() ends a kept-alive HTTPS connection cleanly, and
   const idle = free[0]!;
   const events: string[] = [];
   idle.on('end', () => events.push('end')).on('error', (e) => events.push(`error ${e.message}`));
-  const started = performance.now();
+  const idleClosed = once(idle, 'close');
+  await once(master, 'message');
   const closing = master.close();
   const slow = await inFlight;
   t.equal(slow.status, 200);
   t.equal(slow.headers.connection, 'close', 'the in-flight response tells the client to reconnect');
-  await once(idle, 'close');
+  await idleClosed;
   t.same(events, ['end'], 'the idle connection saw an orderly end, no error');
   t.same(await closing, { forced: 0 }, 'every connection closed before the kill timeout');
-  t.ok(performance.now() - started < 1900, 'well before the kill timeout');
 });
 
 t.test('a certificate that does not match its key: listen() fails with ERR_HANDOFF_TLS and leaves no process', async (t) => {
