@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { connect as connectH2 } from 'node:http2';
 import { connect } from 'node:net';
@@ -122,4 +123,20 @@ export async function httpsGetBehindProxy(port: number, header: string, ca: Buff
   await new Promise((resolve, reject) => secure.on('end', resolve).on('error', reject));
   tcp.destroy();
   return JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)) as Record<string, unknown>;
+}
+
+/**
+ * Two clients a TLS port must survive, each resolved once the server has closed it: bytes that are no TLS at all,
+ * and a partial record followed by the client's FIN (half-open on a server with allowHalfOpen: it must still close).
+ */
+export async function sendBadHandshakes(port: number): Promise<void> {
+  const garbage = connect(port, '127.0.0.1');
+  garbage.end('\x16\x03\x01\x00\x05not a client hello');
+  garbage.resume();
+  await once(garbage, 'close');
+  const hangUp = connect(port, '127.0.0.1');
+  await once(hangUp, 'connect');
+  hangUp.end('\x16\x03\x01');
+  hangUp.resume();
+  await once(hangUp, 'close');
 }

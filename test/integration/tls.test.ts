@@ -1,7 +1,6 @@
 import { once } from 'node:events';
 import { copyFileSync } from 'node:fs';
 import { Agent } from 'node:https';
-import { connect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import t from 'tap';
 import { type HandoffError, type MasterOptions, createMaster } from '../../dist/index.js';
@@ -10,7 +9,7 @@ import { fixture, startMaster, workerExecArgv } from '../helpers/cluster.ts';
 import { get } from '../helpers/http.ts';
 import { newTag, reap, tagVar } from '../helpers/processes.ts';
 import { v1 } from '../helpers/proxy-client.ts';
-import { type CertFiles, h2Get, httpsGet, httpsGetBehindProxy, makeCert } from '../helpers/tls.ts';
+import { type CertFiles, h2Get, httpsGet, httpsGetBehindProxy, makeCert, sendBadHandshakes } from '../helpers/tls.ts';
 import { until } from '../helpers/until.ts';
 
 interface TlsApp {
@@ -72,15 +71,7 @@ t.test('clients that cannot speak TLS to it fail cleanly; the workers survive an
   // Plain HTTP on the TLS port: the worker's TLS layer refuses it and closes the connection.
   await t.rejects(get(port), 'plain HTTP fails');
   // Bytes that are no TLS at all, and a connection that hangs up mid-handshake.
-  const garbage = connect(port, '127.0.0.1');
-  garbage.end('\x16\x03\x01\x00\x05not a client hello');
-  garbage.resume();
-  await once(garbage, 'close');
-  const hangUp = connect(port, '127.0.0.1');
-  await once(hangUp, 'connect');
-  hangUp.end('\x16\x03\x01');
-  hangUp.resume();
-  await once(hangUp, 'close');
+  await sendBadHandshakes(port);
   // A client that does not trust the self-signed certificate aborts the handshake with an alert.
   const strict = tlsConnect({ host: '127.0.0.1', port, servername: 'localhost' });
   const [err] = (await once(strict, 'error').catch((e: unknown) => [e])) as [NodeJS.ErrnoException];

@@ -9,7 +9,7 @@ import { type TLSSocket, connect as tlsConnect, createServer as createTlsServer 
 import t, { type Test } from 'tap';
 import { TlsTerminator, loadSecureContext } from '../../src/worker/tls-terminator.ts';
 import { get } from '../helpers/http.ts';
-import { type CertFiles, h2Get, httpsGet, makeCert } from '../helpers/tls.ts';
+import { type CertFiles, h2Get, httpsGet, makeCert, sendBadHandshakes } from '../helpers/tls.ts';
 import { until } from '../helpers/until.ts';
 
 const dir = t.testdir({ 'garbage.pem': 'not PEM at all\n' });
@@ -121,16 +121,7 @@ t.test('failed handshakes are caught, close the connection and are counted', asy
   const { port, terminator, sockets } = await front(t, app);
 
   await t.rejects(get(port), 'plain HTTP');
-  const garbage = connect(port, '127.0.0.1');
-  garbage.end('\x16\x03\x01\x00\x05not a client hello');
-  garbage.resume();
-  await once(garbage, 'close');
-  // A partial record, then the client's FIN: the socket is half-open on our side (allowHalfOpen) and must go.
-  const hangUp = connect(port, '127.0.0.1');
-  await once(hangUp, 'connect');
-  hangUp.end('\x16\x03\x01');
-  hangUp.resume();
-  await once(hangUp, 'close');
+  await sendBadHandshakes(port);
   const untrusting = tlsConnect({ host: '127.0.0.1', port, servername: 'localhost' });
   await t.rejects(once(untrusting, 'secureConnect'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }, 'the client alert');
 
