@@ -34,7 +34,7 @@ const { values } = parseFlags({
   options: {
     help: { type: 'boolean', short: 'h', default: false },
     quick: { type: 'boolean', default: false },
-    workloads: { type: 'string', default: Object.keys(workloads).join(',') },
+    workloads: { type: 'string', default: Object.keys(workloads).filter((name) => !workloads[name].optIn).join(',') },
     contenders: { type: 'string', default: byDefault.join(',') },
     workers: { type: 'string' },
     connections: { type: 'string' },

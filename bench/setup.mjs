@@ -78,6 +78,7 @@ export const workloads = {
     connections: 200,
   },
   'slow-worker': { client: 'close', args: ['--sources', '64'], env: { BENCH_HOG_INDEX: '1' } },
+  'slow-long-lived': { client: 'long-lived', args: [], connections: 200, env: { BENCH_HOG_INDEX: '1' }, optIn: true },
   'long-lived': { client: 'long-lived', args: [], connections: 200 },
 };
 

@@ -19,6 +19,9 @@ export interface ReceivedHandle {
   getpeername(out: Record<string, unknown>): number;
 }
 
+/** How long a close report waits for an ack to carry the count instead, in ms. */
+const reportDelay = 1;
+
 export interface Proxied {
   readonly peer?: { readonly address: string; readonly port: number; readonly family: string } | undefined;
   /** Base64, as it crossed IPC. */
@@ -57,6 +60,7 @@ export class ConnectionInjector {
   /** Counted from the ack on, a moment before the socket joins #sockets. */
   #active = 0;
   #isReportDue = false;
+  #reportTimer: NodeJS.Timeout | undefined;
   #onIdle: (() => void) | undefined;
   readonly #onClose: (this: Socket) => void;
   readonly #tls: TlsTerminator | undefined;
@@ -84,6 +88,8 @@ export class ConnectionInjector {
 
   /** Counts the connection in; the caller acks with {@link active} before calling {@link inject}. */
   reserve(): number {
+    // The ack carries the count, so a close report still waiting would say nothing new: it is dropped.
+    this.#isReportDue = false;
     return ++this.#active;
   }
 
@@ -137,12 +143,16 @@ export class ConnectionInjector {
     this.#active--;
     if (this.#active === 0 && this.#onIdle !== undefined) this.#onIdle();
     if (this.#isReportDue) return;
-    // Coalesced: a burst of closes in one loop iteration is one message, sent before the next I/O poll.
+    // Coalesced, and folded into acks: the report waits a millisecond, and an ack sent meanwhile carries the count
+    // instead. Under new-connection load an ack follows almost every close, so the master reads one message per
+    // connection fewer (its CPU per connection is what this saves); an idle worker still reports within ~1 ms.
     this.#isReportDue = true;
-    setImmediate(this.#flushReport);
+    if (this.#reportTimer === undefined) this.#reportTimer = setTimeout(this.#flushReport, reportDelay);
+    else this.#reportTimer.refresh();
   }
 
   readonly #flushReport = (): void => {
+    if (!this.#isReportDue) return;
     this.#isReportDue = false;
     this.#report(this.#active);
   };
