@@ -5,7 +5,7 @@
  *     │ ── conn {id, peer?, head?} + handle ────▶ │  inject into the app's server (PROXY: peer and bytes read)
  *     │ ◀─────────────── ack {id, active} ────── │  sent before the worker reads a byte
  *     │   destroy() the master's copy            │
- *     │ ◀──────────────────── load {active} ──── │  coalesced per tick after closes
+ *     │ ◀──────────────────── load {active} ──── │  after closes, 1 ms later, unless an ack carried it
  *     │ ◀─────────────────────────── ready ───── │  the app has a server
  *     │ ◀──────────── fatal {code, message} ──── │  the app could not load; the worker exits next
  *     │ ◀── draining {reason, message, stack} ── │  the app failed (uncaught): no more sockets, replace it now
