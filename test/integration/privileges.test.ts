@@ -1,10 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import t from 'tap';
 import { createMaster } from '../../dist/index.js';
 import { fixture, startMaster } from '../helpers/cluster.ts';
 import { runCli } from '../helpers/cli.ts';
 import { getJson } from '../helpers/http.ts';
-import { reap } from '../helpers/processes.ts';
+import { newTag, reap, tagVar } from '../helpers/processes.ts';
 
 /** Real, effective, saved and filesystem ids of a process, from /proc. */
 function ids(pid: number, field: 'Uid' | 'Gid'): number[] {
@@ -14,7 +15,36 @@ function ids(pid: number, field: 'Uid' | 'Gid'): number[] {
 
 const isRoot = process.getuid!() === 0;
 
-if (isRoot) {
+/** Whether a user with no rights of its own ("nobody") can read `file`: every folder above it searchable by others. */
+function isReadableByOthers(file: string): boolean {
+  if ((statSync(file).mode & 0o004) === 0) return false;
+  for (let dir = dirname(file); ; dir = dirname(dir)) {
+    if ((statSync(dir).mode & 0o001) === 0) return false;
+    if (dir === dirname(dir)) return true;
+  }
+}
+
+const workerScript = new URL('../../dist/worker.js', import.meta.url).pathname;
+
+if (isRoot && !isReadableByOthers(workerScript)) {
+  // A checkout in a private folder (mktemp -d is 0700): the workers' user cannot even load handoff. The master must
+  // then fail its start in one line, and leave nothing behind.
+  t.test('as root, in a folder the workers\' user cannot read: the start fails cleanly', async (t) => {
+    const tag = newTag();
+    const master = createMaster({
+      host: '127.0.0.1',
+      port: 0,
+      workers: 1,
+      uid: 'nobody',
+      execArgv: [],
+      stderr: 'ignore',
+      env: { [tagVar]: tag },
+    });
+    await t.rejects(master.listen(), { code: 'ERR_HANDOFF_WORKER_START' });
+    t.equal(master.state, 'closed');
+    t.same(reap(tag), [], 'no process left');
+  });
+} else if (isRoot) {
   t.test('as root: workers run as --uid/--gid, the master keeps its own ids and serves through them', async (t) => {
     // Tap's coverage hooks would write as that user into a root-owned folder: these workers run without them.
     const { master, port } = await startMaster(t, { workers: 2, uid: 'nobody', gid: 'nogroup', execArgv: [], app: fixture('pid-app.cjs') });
