@@ -1,6 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import type { Strategy, WorkerView } from '../strategies/strategy.js';
+import { type DropReason, dropReasons } from '../stats.js';
 import { PendingConnection, type TcpHandle } from './pending-connection.js';
+import { ProxyReader } from './proxy-reader.js';
 import { SocketQueue } from './socket-queue.js';
 import type { WorkerHandle } from './worker-handle.js';
 
@@ -18,9 +20,6 @@ import type { WorkerHandle } from './worker-handle.js';
  * client-closed). Every accepted socket is delivered, dropped, or still awaiting its header, queued or in flight:
  *   accepted = delivered + dropped + awaitingHeader + queued + inFlight
  */
-
-import { type DropReason, dropReasons } from '../stats.js';
-import { ProxyReader } from './proxy-reader.js';
 
 export type { DropReason };
 
