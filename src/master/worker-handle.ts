@@ -52,6 +52,7 @@ export class WorkerHandle {
   #lastHeard: number;
   #lag = -1;
   #active = 0;
+  #heardAt = 0;
   #dispatched = 0;
   #delivered = 0;
   /** The app's error, when the worker reported one before exiting. */
@@ -99,6 +100,9 @@ export class WorkerHandle {
       },
       get latency() {
         return self.#latency.value;
+      },
+      get heardAt() {
+        return self.#heardAt;
       },
       get canTake() {
         return self.canTake;
@@ -201,6 +205,7 @@ export class WorkerHandle {
   /** Absolute count from the worker: a lost or reordered report cannot make it drift. */
   setActive(active: number): void {
     this.#active = active;
+    this.#heardAt = performance.now();
   }
 
   /**

@@ -10,7 +10,9 @@ import type { Strategy, WorkerView } from './strategy.js';
  * weights 1 the order is exactly that of active + inFlight.
  *
  * Ties are broken by rotation, not by lowest index: with light traffic every worker has 0 connections, and a
- * lowest-index rule would send all of it to worker 1.
+ * lowest-index rule would send all of it to worker 1. A tie between workers that both have connections open goes to
+ * the one heard from last: the other may be inside a long task (its loop not running, so it reports nothing), and a
+ * connection handed to it would wait for the task to end. That is where the tail of uneven requests comes from.
  */
 export function leastConnections(): Strategy {
   let start = 0;
@@ -26,7 +28,7 @@ export function leastConnections(): Strategy {
         const worker = workers[at]!;
         if (!worker.canTake) continue;
         const load = (worker.active + worker.inFlight + 1) / worker.weight;
-        if (load < bestLoad) {
+        if (load < bestLoad || (load === bestLoad && worker.active > 0 && worker.heardAt > best!.heardAt)) {
           best = worker;
           bestAt = at;
           bestLoad = load;

@@ -39,7 +39,8 @@ export function powerOfTwoChoices(options: StrategyOptions = {}): Strategy {
         takers[j] = at;
         const worker = workers[at]!;
         const load = (worker.active + worker.inFlight + 1) / worker.weight;
-        if (load < bestLoad) {
+        // A tie between two busy samples goes to the one heard from last (see least-connections).
+        if (load < bestLoad || (load === bestLoad && worker.active > 0 && worker.heardAt > best!.heardAt)) {
           best = worker;
           bestLoad = load;
         }

@@ -28,6 +28,11 @@ export interface WorkerView {
    * no extra message; 0 before the first ack.
    */
   readonly latency: number;
+  /**
+   * performance.now() when the worker last reported its connection count (with an ack, or after closes). A worker
+   * with connections open that has gone quiet is probably inside a long task: its event loop is not running.
+   */
+  readonly heardAt: number;
   /** Whether the master would send this worker a socket right now (ready and below its in-flight limit). */
   readonly canTake: boolean;
 }

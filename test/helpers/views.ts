@@ -8,6 +8,7 @@ export interface FakeView extends WorkerView {
   weight: number;
   lag: number;
   latency: number;
+  heardAt: number;
 }
 
 export function views(n: number, init: Partial<FakeView> = {}): FakeView[] {
@@ -20,6 +21,7 @@ export function views(n: number, init: Partial<FakeView> = {}): FakeView[] {
     weight: 1,
     lag: -1,
     latency: 0,
+    heardAt: 0,
     canTake: true,
     ...init,
   }));

@@ -104,3 +104,17 @@ t.test('connections settle in proportion to the weights', async (t) => {
     [300, 200, 100],
   );
 });
+
+t.test('a tie between busy workers goes to the one heard from last; an idle tie still rotates', async (t) => {
+  const s = leastConnections();
+  const pool = views(3, { active: 1 });
+  pool[0]!.heardAt = 100;
+  pool[1]!.heardAt = 300; // reported most recently: its loop is running
+  pool[2]!.heardAt = 200;
+  t.same(pickIds(() => s.pick(pool, conn), 3), [2, 2, 2], 'worker 1 may be inside a long task: not it');
+  pool[1]!.active = 2;
+  t.equal(s.pick(pool, conn)?.id, 3, 'a real difference in load still wins');
+  const idle = views(3);
+  idle.forEach((w, i) => (w.heardAt = 100 * i));
+  t.same(pickIds(() => s.pick(idle, conn), 3).sort(), [1, 2, 3], 'idle ties rotate whatever the timestamps');
+});

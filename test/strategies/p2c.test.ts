@@ -139,3 +139,11 @@ t.test('undefined when nobody can take a socket, or the pool is empty', async (t
   t.equal(s.pick([], conn), undefined);
   t.equal(s.pick(views(3, { canTake: false }), conn), undefined);
 });
+
+t.test('a tie between two busy samples goes to the one heard from last', async (t) => {
+  const pool = views(2, { active: 1 });
+  pool[0]!.heardAt = 50;
+  pool[1]!.heardAt = 10;
+  const s = powerOfTwoChoices({ random: seededRandom(3) });
+  for (let i = 0; i < 20; i++) t.equal(s.pick(pool, conn)?.id, 1);
+});
