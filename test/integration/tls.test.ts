@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { copyFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { connect as tlsConnect } from 'node:tls';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { type HandoffError, type MasterOptions, createMaster } from '../../dist/index.js';
 import { runCli } from '../helpers/cli.ts';
 import { fixture, startMaster, workerExecArgv } from '../helpers/cluster.ts';
@@ -90,13 +90,19 @@ t.test('behind a PROXY-protocol proxy passing TLS through: the app sees the clie
   t.match(reply, { encrypted: true, remoteAddress: '203.0.113.7' });
 });
 
-t.test('certificate reload: the files are read by each new worker; reload() serves the renewed one', async (t) => {
+/** Two certificates, a.test and b.test, and the files the master is configured with ("live"), holding a.test. */
+function liveCertificates(t: Test): { a: CertFiles; b: CertFiles; live: { cert: string; key: string } } {
   const dir = t.testdir({});
   const a = makeCert(dir, 'a.test');
   const b = makeCert(dir, 'b.test');
   const live = { cert: `${dir}/live.cert.pem`, key: `${dir}/live.key.pem` };
   copyFileSync(a.cert, live.cert);
   copyFileSync(a.key, live.key);
+  return { a, b, live };
+}
+
+t.test('certificate reload: the files are read by each new worker; reload() serves the renewed one', async (t) => {
+  const { a, b, live } = liveCertificates(t);
   const { master, port } = await startMaster(t, { tlsCert: live.cert, tlsKey: live.key, app: fixture('tls-app.mjs') });
   t.equal((await httpsGet(port)).peer.subject.CN, 'a.test');
 
@@ -108,12 +114,7 @@ t.test('certificate reload: the files are read by each new worker; reload() serv
 });
 
 t.test('a renewal that does not load stops the reload; the old workers keep serving their certificate', async (t) => {
-  const dir = t.testdir({});
-  const a = makeCert(dir, 'a.test');
-  const b = makeCert(dir, 'b.test');
-  const live = { cert: `${dir}/live.cert.pem`, key: `${dir}/live.key.pem` };
-  copyFileSync(a.cert, live.cert);
-  copyFileSync(a.key, live.key);
+  const { a, b, live } = liveCertificates(t);
   const { master, port } = await startMaster(t, { tlsCert: live.cert, tlsKey: live.key, stderr: 'ignore' });
   copyFileSync(b.cert, live.cert); // the new certificate, with the old key still in place
   const err = (await master.reload().catch((e: unknown) => e)) as HandoffError;
