@@ -41,3 +41,29 @@ export async function startMaster(t: Test, options: MasterOptions = {}): Promise
   const address = await master.listen();
   return { master, port: address.port, tag };
 }
+
+/**
+ * A master that must fail to start: listen() rejects as `wanted` says, the master ends up closed, and no process it
+ * started is left (found by pid). Returns the master for further checks.
+ */
+export async function expectStartFailure(
+  t: Test,
+  options: MasterOptions,
+  wanted: { code: string; message?: RegExp },
+): Promise<Master> {
+  const tag = newTag();
+  const master = createMaster({
+    host: '127.0.0.1',
+    port: 0,
+    stdout: 'ignore',
+    stderr: 'ignore',
+    execArgv: workerExecArgv,
+    ...options,
+    env: { ...options.env, [tagVar]: tag },
+  });
+  t.teardown(() => master.close());
+  await t.rejects(master.listen(), wanted);
+  t.equal(master.state, 'closed');
+  t.same(reap(tag), [], 'no process left');
+  return master;
+}

@@ -3,11 +3,9 @@ import { once } from 'node:events';
 import { Agent, createServer } from 'node:http';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import t, { type Test } from 'tap';
-import { createMaster } from '../../dist/index.js';
 import { call } from '../helpers/admin-client.ts';
-import { fixture, startMaster, workerExecArgv } from '../helpers/cluster.ts';
+import { expectStartFailure, fixture, startMaster } from '../helpers/cluster.ts';
 import { getJson } from '../helpers/http.ts';
-import { newTag, reap, tagVar } from '../helpers/processes.ts';
 import { startLoad } from '../helpers/load.ts';
 import { until } from '../helpers/until.ts';
 
@@ -137,18 +135,10 @@ t.test('an admin port in use fails listen() with ERR_HANDOFF_LISTEN before any w
   await once(blocker, 'listening');
   t.teardown(() => blocker.close());
   const taken = (blocker.address() as { port: number }).port;
-  const tag = newTag();
-  const master = createMaster({
-    host: '127.0.0.1',
-    port: 0,
-    workers: 2,
-    adminPort: taken,
-    execArgv: workerExecArgv,
-    env: { [tagVar]: tag },
+  const master = await expectStartFailure(t, { workers: 2, adminPort: taken }, {
+    code: 'ERR_HANDOFF_LISTEN',
+    message: new RegExp(`127\\.0\\.0\\.1:${taken}.*EADDRINUSE`),
   });
-  await t.rejects(master.listen(), { code: 'ERR_HANDOFF_LISTEN', message: new RegExp(`127\\.0\\.0\\.1:${taken}.*EADDRINUSE`) });
-  t.equal(master.state, 'closed');
-  t.same(reap(tag), [], 'no worker was forked');
   t.same(await master.close(), { forced: 0 });
 });
 

@@ -3,11 +3,10 @@ import { copyFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { connect as tlsConnect } from 'node:tls';
 import t, { type Test } from 'tap';
-import { type HandoffError, type MasterOptions, createMaster } from '../../dist/index.js';
+import type { HandoffError, MasterOptions } from '../../dist/index.js';
 import { runCli } from '../helpers/cli.ts';
-import { fixture, startMaster, workerExecArgv } from '../helpers/cluster.ts';
+import { expectStartFailure, fixture, startMaster } from '../helpers/cluster.ts';
 import { get } from '../helpers/http.ts';
-import { newTag, reap, tagVar } from '../helpers/processes.ts';
 import { v1 } from '../helpers/proxy-client.ts';
 import { type CertFiles, h2Get, httpsGet, httpsGetBehindProxy, makeCert, sendBadHandshakes } from '../helpers/tls.ts';
 import { until } from '../helpers/until.ts';
@@ -159,42 +158,17 @@ t.test('a certificate that does not match its key: listen() fails with ERR_HANDO
     { cert: a.cert, key: a.cert, message: /^tls: key .*a\.test\.cert\.pem does not load as an unencrypted PEM private key/ },
   ];
   for (const c of cases) {
-    const tag = newTag();
-    const master = createMaster({
-      host: '127.0.0.1',
-      port: 0,
-      workers: 2,
-      tlsCert: c.cert,
-      tlsKey: c.key,
-      stdout: 'ignore',
-      stderr: 'ignore',
-      execArgv: workerExecArgv,
-      env: { [tagVar]: tag },
-    });
-    t.teardown(() => master.close());
-    await t.rejects(master.listen(), { code: 'ERR_HANDOFF_TLS', message: c.message });
-    t.equal(master.state, 'closed');
-    t.same(reap(tag), [], 'no worker left');
+    await expectStartFailure(t, { workers: 2, tlsCert: c.cert, tlsKey: c.key }, { code: 'ERR_HANDOFF_TLS', message: c.message });
   }
 });
 
 t.test('an app that terminates TLS itself is refused with --tls-cert', async (t) => {
   const files = makeCert(t.testdir({}));
-  const tag = newTag();
-  const master = createMaster({
-    host: '127.0.0.1',
-    port: 0,
-    workers: 1,
-    app: fixture('own-tls-app.mjs'),
-    ...tlsOptions(files),
-    stdout: 'ignore',
-    stderr: 'ignore',
-    execArgv: workerExecArgv,
-    env: { [tagVar]: tag },
-  });
-  t.teardown(() => master.close());
-  await t.rejects(master.listen(), { code: 'ERR_HANDOFF_TLS', message: /the app's server terminates TLS itself/ });
-  t.same(reap(tag), [], 'no worker left');
+  await expectStartFailure(
+    t,
+    { workers: 1, app: fixture('own-tls-app.mjs'), ...tlsOptions(files) },
+    { code: 'ERR_HANDOFF_TLS', message: /the app's server terminates TLS itself/ },
+  );
 });
 
 t.test('CLI: one of the two flags is a one-line option error; the HANDOFF_TLS_* variables turn TLS on', async (t) => {
