@@ -36,6 +36,9 @@ function pool(n) {
     weight: i % 5 === 4 ? 0.5 : 1,
     lag: 1,
     latency: 0.2 + rand() * 2,
+    heardAt: rand() * 1000,
+    // One in seven inside a long task (its ping unanswered), which least-connections, p2c and least-latency weigh.
+    unansweredFor: i % 7 === 6 ? 5 : 0,
     canTake: i % 4 !== 3,
   }));
 }

@@ -10,7 +10,7 @@
  *     │ ◀──────────── fatal {code, message} ──── │  the app could not load; the worker exits next
  *     │ ◀── draining {reason, message, stack} ── │  the app failed (uncaught): no more sockets, replace it now
  *     │ ── stop ───────────────────────────────▶ │  drain: finish what is open, exit (by killTimeout at the latest)
- *     │ ── ping {t} ───────────────────────────▶ │  every heartbeat interval
+ *     │ ── ping {t} ───────────────────────────▶ │  every heartbeat interval, and to probe a quiet worker
  *     │ ◀───────────────────────────── pong {t} ─ │  from the worker's event loop: no answer, no new sockets
  *     │ ◀──────────────── route {to, data} ────── │  an app message for another worker or the agent…
  *     │ ── msg {from, data} ───────────────────▶ │  …delivered to it, with its sender

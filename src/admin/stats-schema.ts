@@ -35,8 +35,9 @@ const workerProperties = {
   startedAt: integer,
   restarts: integer,
   isResponsive: boolean,
-  // lag, latency and the weights are measured or configured as fractions: `integer` would round them silently.
+  // lag, unansweredFor, latency and the weights are measured or configured as fractions: `integer` would round them silently.
   lag: number,
+  unansweredFor: number,
   latency: number,
   weight: number,
   effectiveWeight: number,

@@ -23,6 +23,9 @@ import type { WorkerHandle } from './worker-handle.js';
 
 export type { DropReason };
 
+/** A worker that holds connections and has said nothing for this many ms is pinged before the next placement. */
+const probeQuiet = 1;
+
 export interface DispatchCounters {
   accepted: number;
   /** Sends to a worker, re-dispatches included. */
@@ -69,6 +72,8 @@ export class Dispatcher {
   readonly #byView = new Map<WorkerView, WorkerHandle>();
   /** Those with a weight above 0, in a stable order (index, then id): what the strategy sees. */
   #pool: WorkerView[] = [];
+  /** The workers behind #pool, in the same order. */
+  #poolWorkers: WorkerHandle[] = [];
   #strategy: Strategy;
   readonly #maxQueue: number;
   readonly #queueTimeout: number;
@@ -111,6 +116,10 @@ export class Dispatcher {
   }
 
   #route(conn: PendingConnection): void {
+    // Before a connection is placed, any worker that holds connections and has gone quiet is asked whether its loop
+    // still runs: the answer (or its absence, WorkerView.unansweredFor) is there for the next placements.
+    const now = performance.now();
+    for (const worker of this.#poolWorkers) worker.probe(now, probeQuiet);
     if (this.#queue.size === 0 && this.#place(conn)) return;
     this.#enqueue(conn);
   }
@@ -293,6 +302,7 @@ export class Dispatcher {
   #update(view: WorkerView): void {
     const wasIn = this.#pool.includes(view);
     this.#pool = [...this.#byView.keys()].filter((v) => v.weight > 0).sort((a, b) => a.index - b.index || a.id - b.id);
+    this.#poolWorkers = this.#pool.map((v) => this.#byView.get(v)!);
     const isIn = this.#pool.includes(view);
     if (wasIn && !isIn) this.#strategy.removed?.(view);
     if (!wasIn && isIn) {

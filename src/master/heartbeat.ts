@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { WorkerHandle } from './worker-handle.js';
 
 export interface HeartbeatHooks {
@@ -40,8 +41,10 @@ export class Heartbeat {
     this.#timer = undefined;
   }
 
-  pong(worker: WorkerHandle, sentAt: number, now = Date.now()): void {
-    worker.heard(now, now - sentAt);
+  /** `sentAt` is the ping's performance.now(), as the worker echoed it. */
+  pong(worker: WorkerHandle, sentAt: number, now = performance.now()): void {
+    worker.answered(sentAt, now);
+    worker.heard(Date.now(), now - sentAt);
     if (worker.isUnresponsive) {
       worker.setUnresponsive(false);
       this.#hooks.responsive(worker);
@@ -59,7 +62,7 @@ export class Heartbeat {
         worker.setUnresponsive(true);
         this.#hooks.unresponsive(worker, silentFor);
       }
-      worker.ping(now);
+      worker.ping();
     }
   }
 }

@@ -53,6 +53,8 @@ export class WorkerHandle {
   #lag = -1;
   #active = 0;
   #heardAt = 0;
+  /** performance.now() when the oldest ping the worker has not answered yet left; 0: none outstanding. */
+  #pingAt = 0;
   #dispatched = 0;
   #delivered = 0;
   /** The app's error, when the worker reported one before exiting. */
@@ -103,6 +105,9 @@ export class WorkerHandle {
       },
       get heardAt() {
         return self.#heardAt;
+      },
+      get unansweredFor() {
+        return self.#pingAt === 0 ? 0 : performance.now() - self.#pingAt;
       },
       get canTake() {
         return self.canTake;
@@ -184,8 +189,28 @@ export class WorkerHandle {
     return true;
   }
 
-  ping(now: number): void {
-    if (this.#child.connected) this.#child.send({ cmd: 'handoff:ping', t: now } satisfies MasterMessage);
+  /** Sends a ping (heartbeat or probe); the worker echoes `t` from its event loop. */
+  ping(): void {
+    if (!this.#child.connected) return;
+    const t = performance.now();
+    if (this.#pingAt === 0) this.#pingAt = t;
+    this.#child.send({ cmd: 'handoff:ping', t } satisfies MasterMessage);
+  }
+
+  /**
+   * Asks a worker that holds connections and has said nothing for `quiet` ms whether its event loop runs, unless a
+   * ping is already out. Quiet with connections open is how both a worker inside a long task and one holding idle
+   * connections look; only the first leaves the ping unanswered, which {@link WorkerView.unansweredFor} shows.
+   */
+  probe(now: number, quiet: number): void {
+    if (this.#pingAt === 0 && this.#active > 0 && now - this.#heardAt > quiet) this.ping();
+  }
+
+  /** The pong for the ping sent at `sentAt` (performance.now()) arrived at `now`. */
+  answered(sentAt: number, now: number): void {
+    // Pongs come back in order, so answering a later ping answers the oldest one too.
+    if (sentAt >= this.#pingAt) this.#pingAt = 0;
+    this.#heardAt = now;
   }
 
   /** The process's exit code once it has exited (null while running, or when a signal ended it). */
@@ -312,6 +337,7 @@ export class WorkerHandle {
       restarts: this.#restarts,
       isResponsive: !this.#isUnresponsive,
       lag: this.#lag,
+      unansweredFor: this.view.unansweredFor,
       latency: this.#latency.value,
       weight: this.#weight,
       effectiveWeight: this.#effectiveWeight,

@@ -1,4 +1,4 @@
-import type { Strategy, WorkerView } from './strategy.js';
+import { type Strategy, type WorkerView, isStalled } from './strategy.js';
 
 /**
  * Fewest connections wins, counting sockets still in flight to a worker as its connections (otherwise a burst
@@ -11,8 +11,12 @@ import type { Strategy, WorkerView } from './strategy.js';
  *
  * Ties are broken by rotation, not by lowest index: with light traffic every worker has 0 connections, and a
  * lowest-index rule would send all of it to worker 1. A tie between workers that both have connections open goes to
- * the one heard from last: the other may be inside a long task (its loop not running, so it reports nothing), and a
- * connection handed to it would wait for the task to end. That is where the tail of uneven requests comes from.
+ * the one heard from last.
+ *
+ * A stalled worker (inside a long task: it left the master's ping unanswered, see isStalled) comes last, whatever
+ * its count: a connection handed to it waits for the task to end, and that is where the tail of uneven requests
+ * comes from. If every worker that could take the connection now is stalled while another is only waiting for a
+ * handoff ack (a fraction of a millisecond), the connection waits for that one in the master's queue.
  */
 export function leastConnections(): Strategy {
   let start = 0;
@@ -23,18 +27,31 @@ export function leastConnections(): Strategy {
       let best: WorkerView | undefined;
       let bestAt = 0;
       let bestLoad = Infinity;
+      let bestStalled = true;
+      let freeSoon = false;
       for (let i = 0; i < n; i++) {
         const at = (start + i) % n;
         const worker = workers[at]!;
-        if (!worker.canTake) continue;
+        const stalled = isStalled(worker);
+        if (!worker.canTake) {
+          if (!stalled && worker.inFlight > 0) freeSoon = true;
+          continue;
+        }
+        if (stalled && !bestStalled) continue;
         const load = (worker.active + worker.inFlight + 1) / worker.weight;
-        if (load < bestLoad || (load === bestLoad && worker.active > 0 && worker.heardAt > best!.heardAt)) {
+        if (
+          (bestStalled && !stalled) ||
+          load < bestLoad ||
+          (load === bestLoad && worker.active > 0 && worker.heardAt > best!.heardAt)
+        ) {
           best = worker;
           bestAt = at;
           bestLoad = load;
+          bestStalled = stalled;
         }
       }
-      if (best !== undefined) start = (bestAt + 1) % n;
+      if (best === undefined || (bestStalled && freeSoon)) return undefined;
+      start = (bestAt + 1) % n;
       return best;
     },
   };

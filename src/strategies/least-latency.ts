@@ -10,7 +10,8 @@ import type { Strategy, WorkerView } from './strategy.js';
  * late, so its latency jumps at once (peak: a slow sample is taken whole, not averaged in) while its connection
  * count can still look as low as anyone's; least-connections keeps feeding it and those clients queue behind the
  * stall. Here its cost rises with the stall and traffic moves to the fast workers until the average decays back.
- * An in-process balancer sees this signal for free: every handoff is already a round trip through the loop.
+ * An in-process balancer sees this signal for free: every handoff is already a round trip through the loop. Until
+ * a stalled worker answers at all, the age of the ping it has left unanswered stands in for its latency.
  *
  * The 0.05 ms floor keeps a fresh worker (latency 0, no ack yet) from costing 0 and taking every connection until
  * its first ack; the + 1 counts the connection being placed, so an idle worker's latency still matters. Ties rotate,
@@ -32,7 +33,9 @@ export function leastLatency(): Strategy {
         if (at >= n) at -= n;
         const worker = workers[at]!;
         if (!worker.canTake) continue;
-        const cost = ((worker.active + worker.inFlight + 1) * (worker.latency + 0.05)) / worker.weight;
+        // An unanswered ping is a lower bound on the loop's latency right now, before any sample can say so.
+        const latency = Math.max(worker.latency, worker.unansweredFor);
+        const cost = ((worker.active + worker.inFlight + 1) * (latency + 0.05)) / worker.weight;
         if (cost < bestCost) {
           best = worker;
           bestAt = at;

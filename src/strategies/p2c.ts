@@ -1,5 +1,5 @@
 import { OptionError } from '../errors.js';
-import type { Strategy, StrategyOptions, WorkerView } from './strategy.js';
+import { type Strategy, type StrategyOptions, type WorkerView, isStalled } from './strategy.js';
 
 /**
  * Power of two choices (Mitzenmacher; Azar et al.): sample `draws` distinct workers that can take a socket and give
@@ -31,6 +31,7 @@ export function powerOfTwoChoices(options: StrategyOptions = {}): Strategy {
       const k = draws < count ? draws : count;
       let best: WorkerView | undefined;
       let bestLoad = Infinity;
+      let bestStalled = true;
       for (let j = 0; j < k; j++) {
         // Clamped: a source returning exactly 1 still lands inside the unsampled rest.
         const r = j + Math.min(Math.floor(next() * (count - j)), count - j - 1);
@@ -38,11 +39,19 @@ export function powerOfTwoChoices(options: StrategyOptions = {}): Strategy {
         takers[r] = takers[j]!;
         takers[j] = at;
         const worker = workers[at]!;
+        const stalled = isStalled(worker);
+        if (stalled && !bestStalled) continue;
         const load = (worker.active + worker.inFlight + 1) / worker.weight;
-        // A tie between two busy samples goes to the one heard from last (see least-connections).
-        if (load < bestLoad || (load === bestLoad && worker.active > 0 && worker.heardAt > best!.heardAt)) {
+        // A stalled sample comes last; a tie between two busy samples goes to the one heard from last (see
+        // least-connections).
+        if (
+          (bestStalled && !stalled) ||
+          load < bestLoad ||
+          (load === bestLoad && worker.active > 0 && worker.heardAt > best!.heardAt)
+        ) {
           best = worker;
           bestLoad = load;
+          bestStalled = stalled;
         }
       }
       return best;

@@ -29,10 +29,18 @@ export interface WorkerView {
    */
   readonly latency: number;
   /**
-   * performance.now() when the worker last reported its connection count (with an ack, or after closes). A worker
-   * with connections open that has gone quiet is probably inside a long task: its event loop is not running.
+   * performance.now() when the master last heard from the worker: an ack, a report after closes, a pong. A worker
+   * with connections open that has gone quiet may be inside a long task (its event loop is not running), or only
+   * holding idle connections; {@link unansweredFor} tells which.
    */
   readonly heardAt: number;
+  /**
+   * Ms since the master sent a ping this worker has not answered yet; 0 when none is outstanding. The master pings a
+   * worker that holds connections and has been quiet for a millisecond: a worker whose event loop runs answers in
+   * well under one, so a ping left unanswered longer means a long task (the loop is blocked) and a connection handed
+   * over now would wait for it. See {@link isStalled}.
+   */
+  readonly unansweredFor: number;
   /** Whether the master would send this worker a socket right now (ready and below its in-flight limit). */
   readonly canTake: boolean;
 }
@@ -73,3 +81,11 @@ export interface StrategyOptions {
 }
 
 export type StrategyFactory = (options?: StrategyOptions) => Strategy;
+
+/** How long a ping may go unanswered before the worker counts as inside a long task, in ms. */
+export const stallAfter = 1;
+
+/** Whether the worker's event loop looks blocked: it left the master's ping unanswered for over {@link stallAfter}. */
+export function isStalled(worker: WorkerView): boolean {
+  return worker.unansweredFor > stallAfter;
+}

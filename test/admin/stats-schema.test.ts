@@ -43,6 +43,7 @@ const workerFields = {
   restarts: 'integer',
   isResponsive: 'boolean',
   lag: 'number',
+  unansweredFor: 'number',
   latency: 'number',
   weight: 'number',
   effectiveWeight: 'number',

@@ -9,6 +9,7 @@ export interface FakeView extends WorkerView {
   lag: number;
   latency: number;
   heardAt: number;
+  unansweredFor: number;
 }
 
 export function views(n: number, init: Partial<FakeView> = {}): FakeView[] {
@@ -22,6 +23,7 @@ export function views(n: number, init: Partial<FakeView> = {}): FakeView[] {
     lag: -1,
     latency: 0,
     heardAt: 0,
+    unansweredFor: 0,
     canTake: true,
     ...init,
   }));

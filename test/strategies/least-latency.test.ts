@@ -101,3 +101,14 @@ t.test('a worker with a slow event loop gets far fewer connections than under le
     400,
   );
 });
+
+t.test('a ping left unanswered counts as latency before any sample shows it', async (t) => {
+  const s = leastLatency();
+  const pool = views(2);
+  // Worker 1 looks fast and idle, but has not answered a ping for 30 ms: 1 × 30.05 against 3 × 0.55.
+  Object.assign(pool[0]!, { active: 0, latency: 0.1, unansweredFor: 30 });
+  Object.assign(pool[1]!, { active: 2, latency: 0.5 });
+  t.same(pickIds(() => s.pick(pool, conn), 3), [2, 2, 2]);
+  pool[0]!.unansweredFor = 0;
+  t.equal(s.pick(pool, conn)?.id, 1, 'answered: its real latency decides');
+});

@@ -147,3 +147,13 @@ t.test('a tie between two busy samples goes to the one heard from last', async (
   const s = powerOfTwoChoices({ random: seededRandom(3) });
   for (let i = 0; i < 20; i++) t.equal(s.pick(pool, conn)?.id, 1);
 });
+
+t.test('a stalled sample comes last, whatever its count', async (t) => {
+  const pool = views(2);
+  Object.assign(pool[0]!, { active: 0, unansweredFor: 10 });
+  Object.assign(pool[1]!, { active: 6 });
+  const s = powerOfTwoChoices({ random: seededRandom(5) });
+  for (let i = 0; i < 20; i++) t.equal(s.pick(pool, conn)?.id, 2);
+  pool[1]!.unansweredFor = 10;
+  t.equal(s.pick(pool, conn)?.id, 1, 'both stalled: the lighter one');
+});

@@ -1,0 +1,108 @@
+import type { ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { setTimeout as delay } from 'node:timers/promises';
+import t from 'tap';
+import { Dispatcher } from '../../src/master/dispatcher.ts';
+import { Heartbeat } from '../../src/master/heartbeat.ts';
+import { WorkerHandle } from '../../src/master/worker-handle.ts';
+import { leastConnections } from '../../src/strategies/least-connections.ts';
+import { isStalled, stallAfter } from '../../src/strategies/strategy.ts';
+
+class FakeChild extends EventEmitter {
+  connected = true;
+  pid = 7;
+  exitCode = null;
+  signalCode = null;
+  sent: { cmd: string; t?: number }[] = [];
+  send(msg: { cmd: string; t?: number }): boolean {
+    this.sent.push(msg);
+    return true;
+  }
+  get pings(): number[] {
+    return this.sent.filter((m) => m.cmd === 'handoff:ping').map((m) => m.t!);
+  }
+}
+
+function worker() {
+  const child = new FakeChild();
+  const w = new WorkerHandle(1, 1, child as unknown as ChildProcess, { maxInFlight: 1, weight: 1, restarts: 0 });
+  w.setState('ready');
+  return { w, child };
+}
+
+const beat = new Heartbeat(60_000, 0, {
+  workers: () => [],
+  unresponsive: () => undefined,
+  responsive: () => undefined,
+  timedOut: () => undefined,
+});
+
+t.test('a worker holding connections is probed after `quiet` ms of silence, one ping at a time', async (t) => {
+  const { w, child } = worker();
+  w.setActive(2);
+  const heard = w.view.heardAt;
+  w.probe(heard + 0.5, 1);
+  t.same(child.pings, [], 'heard from half a millisecond ago: no need to ask');
+  w.probe(heard + 2, 1);
+  t.equal(child.pings.length, 1, 'quiet for 2 ms with connections open: pinged');
+  w.probe(heard + 10, 1);
+  t.equal(child.pings.length, 1, 'a ping is already out: no second one');
+  t.ok(w.view.unansweredFor >= 0);
+});
+
+t.test('an idle worker is never probed: quiet is all it has to be', async (t) => {
+  const { w, child } = worker();
+  w.setActive(0);
+  w.probe(w.view.heardAt + 1000, 1);
+  t.same(child.pings, []);
+});
+
+t.test('an unanswered ping ages into a stall; the pong ends it', async (t) => {
+  const { w, child } = worker();
+  w.setActive(1);
+  w.probe(w.view.heardAt + 5, 1);
+  // What is tested is the passing of time itself: the worker's silence has to last past stallAfter.
+  await delay(stallAfter * 3);
+  t.ok(w.view.unansweredFor > stallAfter, `unanswered for ${w.view.unansweredFor.toFixed(2)} ms`);
+  t.equal(isStalled(w.view), true);
+  t.equal(w.info().unansweredFor > stallAfter, true, 'stats show it too');
+  beat.pong(w, child.pings[0]!);
+  t.equal(w.view.unansweredFor, 0);
+  t.equal(isStalled(w.view), false);
+});
+
+t.test('a heartbeat ping counts as the outstanding one; a pong for an older ping does not clear a newer one', async (t) => {
+  const { w, child } = worker();
+  w.ping();
+  w.setActive(1);
+  w.probe(w.view.heardAt + 5, 1);
+  t.equal(child.pings.length, 1, 'the heartbeat ping is already out: no probe');
+  beat.pong(w, child.pings[0]!);
+  t.equal(w.view.unansweredFor, 0);
+  w.ping();
+  beat.pong(w, child.pings[0]!);
+  await delay(2);
+  t.ok(w.view.unansweredFor > 1, 'a late answer to the first ping leaves the second one out');
+  beat.pong(w, child.pings[1]!);
+  t.equal(w.view.unansweredFor, 0);
+});
+
+t.test('the dispatcher probes quiet busy workers before it places a connection', async (t) => {
+  const d = new Dispatcher({
+    strategy: leastConnections(),
+    maxQueue: 10,
+    queueTimeout: 10_000,
+    hooks: { drop: () => undefined, redispatch: () => undefined, strategyError: () => undefined },
+  });
+  const busy = worker();
+  const idle = worker();
+  d.add(busy.w);
+  d.add(idle.w);
+  busy.w.setActive(3);
+  idle.w.setActive(0);
+  // The probe waits for a millisecond of silence, measured on the clock.
+  await delay(3);
+  d.accept({ close: () => undefined, getpeername: () => 0, getsockname: () => 0 });
+  t.equal(busy.child.pings.length, 1, 'the quiet worker with connections was asked');
+  t.equal(idle.child.pings.length, 0, 'the idle one was not');
+});
