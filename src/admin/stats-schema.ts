@@ -35,7 +35,8 @@ const workerProperties = {
   startedAt: integer,
   restarts: integer,
   isResponsive: boolean,
-  // lag, unansweredFor, latency and the weights are measured or configured as fractions: `integer` would round them silently.
+  // lag, unansweredFor, latency and the weights are measured or configured as fractions: `integer` would round
+  // them silently.
   lag: number,
   unansweredFor: number,
   latency: number,
