@@ -48,6 +48,19 @@ export function sharesOf(counts, expected) {
   return shares;
 }
 
+/** Each worker's share of `counts` (fractions summing to 1), largest first; workers that got nothing count as 0. */
+export function splitOf(counts, expected) {
+  const shares = sharesOf(counts, expected);
+  const total = shares.reduce((a, b) => a + b, 0);
+  return shares.map((n) => (total === 0 ? 0 : n / total)).sort((a, b) => b - a);
+}
+
+/** The median split over rounds, position by position (the largest shares together, then the next, …). */
+export function medianSplit(splits) {
+  const width = Math.max(0, ...splits.map((s) => s.length));
+  return Array.from({ length: width }, (_, i) => median(splits.map((s) => s[i] ?? 0)));
+}
+
 /**
  * How evenly open connections were spread over the workers, from samples taken over time (each: worker → open
  * connections it held then). Workers are every one named in any sample, padded with zeros to `expected`, so a

@@ -56,6 +56,9 @@ const serializeRun = fastJson({
     errors: { type: 'integer' },
     jain: figure,
     maxOverMean: figure,
+    // each worker's share of the requests and of the connections, largest first
+    requestSplit: { type: 'array', items: { type: 'number' } },
+    connectionSplit: { type: 'array', items: { type: 'number' } },
     // long-lived only: how evenly open connections were spread over the workers, sampled every 100 ms
     spreadJain: figure,
     spreadMaxOverMean: figure,

@@ -1,7 +1,7 @@
 // Turns benchmark summaries into a terminal table, a Markdown report and an SVG chart.
-// A summary: { workload, contender, rps, p50, p99, p999, errors, jain, maxOverMean, spreadJain, spreadMaxOverMean,
-// spreadWorstMaxOverMean, cpuUsPerConn, rssMiB, ratio } where `ratio` holds the same figures divided by the
-// baseline's (cluster-rr) from the same run. The spread figures (open connections per worker over time) exist only
+// A summary: { workload, contender, rps, p50, p99, p999, errors, jain, maxOverMean, requestSplit, connectionSplit,
+// spreadJain, spreadMaxOverMean, spreadWorstMaxOverMean, cpuUsPerConn, rssMiB, ratio } where `ratio` holds the
+// figures divided by the baseline's (cluster-rr) from the same run (the splits are per worker: no ratio). The spread figures (open connections per worker over time) exist only
 // for the long-lived workload; their columns and bar are shown only for workloads that have them.
 
 const columns = [
@@ -15,6 +15,8 @@ const columns = [
   ['errors', (s) => String(s.errors)],
   ['Jain', (s) => fixed(s.jain, 3)],
   ['max/mean', (s) => fixed(s.maxOverMean, 2)],
+  ['req split %', (s) => split(s.requestSplit)],
+  ['conn split %', (s) => split(s.connectionSplit)],
   ['bal. µs/conn', (s) => fixed(s.cpuUsPerConn, 1)],
   ['bal. RSS MiB', (s) => fixed(s.rssMiB, 1)],
 ];
@@ -34,8 +36,13 @@ const hasSpread = (rows) => rows.some((r) => Number.isFinite(r.spreadJain));
 /** The columns for one workload's rows: the spread ones after the served-requests fairness, where measured. */
 function columnsFor(rows) {
   if (!hasSpread(rows)) return columns;
-  const after = columns.findIndex(([h]) => h === 'max/mean') + 1;
+  const after = columns.findIndex(([h]) => h === 'conn split %') + 1;
   return [...columns.slice(0, after), ...spreadColumns, ...columns.slice(after)];
+}
+
+/** Per-worker shares as whole percentages, largest first: 51/49. */
+function split(shares) {
+  return shares === undefined || shares.length === 0 ? '–' : shares.map((s) => Math.round(s * 100)).join('/');
 }
 
 function fixed(value, digits) {
@@ -68,7 +75,7 @@ export function markdown(summaries, meta) {
     '',
     `${meta.date} · Node ${meta.node} · ${meta.cores} cores · ${meta.workers} workers · ${meta.connections} connections · ${meta.duration} s × ${meta.rounds} rounds (medians) · ratios to ${meta.baseline} in the same run`,
     '',
-    'bal. = the balancing process (handoff master, cluster primary); µs/conn = its CPU per connection.',
+    'bal. = the balancing process (handoff master, cluster primary); µs/conn = its CPU per connection. req split, conn split: each worker\'s share of the requests and of the connections, largest first (medians over the rounds, position by position).',
   ];
   if (hasSpread(summaries)) {
     lines.push(

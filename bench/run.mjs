@@ -18,7 +18,7 @@ import { connect } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { jain, maxOverMean, median, sharesOf } from './metrics.mjs';
+import { jain, maxOverMean, median, medianSplit, sharesOf, splitOf } from './metrics.mjs';
 import { cpuSeconds, rssMiB } from './procfs.mjs';
 import { runRecord } from './records.mjs';
 import { markdown, svg, table } from './report.mjs';
@@ -218,6 +218,10 @@ async function measure(workload, contender) {
       errorKinds: result.errorKinds ?? {},
       jain: jain(shares),
       maxOverMean: maxOverMean(shares),
+      // Per-worker shares, largest first. A close-client request is a connection of its own; the other clients say
+      // which worker each connection landed on (`opened`).
+      requestSplit: splitOf(result.servedBy, workers),
+      connectionSplit: splitOf(result.opened ?? result.servedBy, workers),
       spreadJain: spread('jain'),
       spreadMaxOverMean: spread('maxOverMean'),
       spreadWorstMaxOverMean: spread('worstMaxOverMean'),
@@ -282,7 +286,11 @@ const summaries = [];
 for (const [workload, perContender] of results) {
   const medians = new Map();
   for (const [contender, rounds] of perContender) {
-    medians.set(contender, Object.fromEntries(figures.map((f) => [f, median(rounds.map((r) => r[f]))])));
+    medians.set(contender, {
+      ...Object.fromEntries(figures.map((f) => [f, median(rounds.map((r) => r[f]))])),
+      requestSplit: medianSplit(rounds.map((r) => r.requestSplit)),
+      connectionSplit: medianSplit(rounds.map((r) => r.connectionSplit)),
+    });
   }
   const base = medians.get(baseline); // undefined when the baseline failed: no ratios then
   for (const [contender, m] of medians) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Keep-alive load with autocannon: `connections` connections kept open, requests back to back on each.
 // Prints one JSON line, the same shape as close-client.mjs: requests, errors, rps, latency (ms), requests per
-// serving process (from x-served-by).
+// serving process (from x-served-by), and connections per serving process (`opened`).
 // Usage: node bench/clients/keepalive-client.mjs --port P [--connections 50] [--duration 10]
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
@@ -16,10 +16,24 @@ const { values } = parseArgs({
 });
 
 const servedBy = {};
+// Which worker each connection landed on: the first answer on each TCP connection autocannon opens (it opens a new
+// one after an error) names its worker.
+const opened = {};
+const counted = new WeakSet();
+const setupClient = (client) => {
+  client.on('headers', ({ headers }) => {
+    if (counted.has(client.conn)) return;
+    counted.add(client.conn);
+    const at = headers.findIndex((h, i) => i % 2 === 0 && String(h).toLowerCase() === 'x-served-by');
+    const who = at === -1 ? 'unknown' : String(headers[at + 1]);
+    opened[who] = (opened[who] ?? 0) + 1;
+  });
+};
 const result = await autocannon({
   url: `http://${values.host}:${values.port}/`,
   connections: Number(values.connections),
   duration: Number(values.duration),
+  setupClient,
   requests: [
     {
       method: 'GET',
@@ -42,5 +56,6 @@ process.stdout.write(
     rps: requests / (result.duration || Number(values.duration)),
     latency: { p50: result.latency.p50, p99: result.latency.p99, p999: result.latency.p99_9, max: result.latency.max },
     servedBy,
+    opened,
   })}\n`,
 );
