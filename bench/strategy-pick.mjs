@@ -39,6 +39,7 @@ function pool(n) {
     heardAt: rand() * 1000,
     // One in seven inside a long task (its ping unanswered), which least-connections, p2c and least-latency weigh.
     unansweredFor: i % 7 === 6 ? 5 : 0,
+    stalled: i % 7 === 6,
     canTake: i % 4 !== 3,
   }));
 }

@@ -36,7 +36,6 @@ export type { DropReason, Fairness, MasterState, MasterStats, ReloadResult, Work
 export { type Logger, type LogLevel, createLogger } from './logger.js';
 export { HandoffError, OptionError, UnknownStrategyError, errorCodes, type ErrorCode } from './errors.js';
 export type { ConnectionInfo, Strategy, StrategyFactory, StrategyOptions, WorkerView } from './strategies/strategy.js';
-export { isStalled, stallAfter } from './strategies/strategy.js';
 export { createStrategy, registry, strategyNames } from './strategies/registry.js';
 export { seededRandom } from './strategies/random.js';
 export type { MessageSource, MessageTarget } from './protocol.js';

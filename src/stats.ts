@@ -46,10 +46,12 @@ export interface WorkerInfo {
   /** Round trip of the last heartbeat, in ms: the worker's event-loop lag as the master sees it (-1: none yet). */
   readonly lag: number;
   /**
-   * Ms since the master sent a ping this worker has not answered (0: none outstanding). Above a millisecond the worker
-   * is inside a long task, and least-connections, p2c and least-latency pass it over.
+   * Ms since the master sent a ping this worker has not answered (0: none outstanding): least-latency counts it as
+   * latency, and well past the worker's usual answer time it is `isStalled`.
    */
   readonly unansweredFor: number;
+  /** Judged inside a long task (see WorkerView.stalled): least-connections and p2c pass it over. */
+  readonly isStalled: boolean;
   /** Moving average of send → ack, in ms (0: no ack yet). */
   readonly latency: number;
   /** The configured weight of its slot (0: drained, no new connections). */

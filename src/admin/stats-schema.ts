@@ -39,6 +39,7 @@ const workerProperties = {
   // them silently.
   lag: number,
   unansweredFor: number,
+  isStalled: boolean,
   latency: number,
   weight: number,
   effectiveWeight: number,

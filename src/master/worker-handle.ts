@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import type { MasterMessage, MessageSource } from '../protocol.js';
 import type { WorkerView } from '../strategies/strategy.js';
 import type { WorkerInfo, WorkerState } from '../stats.js';
+import { AnswerTime } from './answer-time.js';
 import { PeakEwma } from './peak-ewma.js';
 import type { PendingConnection } from './pending-connection.js';
 
@@ -15,6 +16,18 @@ const keepOpen = { keepOpen: true } as const;
 
 /** How fast the latency estimate forgets a slow sample, in ms. */
 const latencyDecay = 1000;
+
+/**
+ * A worker is stalled (inside a long task) once a ping has gone unanswered for over `stallFloor` ms and over
+ * `stallFactor` times its usual answer time (acks and pongs; samples capped at `answerCap` ms, forgotten over
+ * `answerDecay` ms). The floor catches a blocked worker within about a millisecond when it is lightly loaded (it
+ * usually answers in a fraction of one); the factor keeps a worker under full load, whose every answer takes a
+ * millisecond or two, from being mistaken for a blocked one.
+ */
+export const stallFloor = 1;
+const stallFactor = 4;
+const answerCap = 5;
+const answerDecay = 100;
 
 export interface WorkerHandleOptions {
   readonly maxInFlight: number;
@@ -38,6 +51,7 @@ export class WorkerHandle {
   readonly #maxConnections: number;
   readonly #restarts: number;
   readonly #latency = new PeakEwma(latencyDecay);
+  readonly #answerTime = new AnswerTime(answerDecay, answerCap);
   #weight: number;
   /** Slow start: the share of its weight a new worker gets, ramping from near 0 to 1. */
   #ramp = 1;
@@ -109,6 +123,9 @@ export class WorkerHandle {
       get unansweredFor() {
         return self.#pingAt === 0 ? 0 : performance.now() - self.#pingAt;
       },
+      get stalled() {
+        return self.isStalled;
+      },
       get canTake() {
         return self.canTake;
       },
@@ -117,6 +134,13 @@ export class WorkerHandle {
 
   get pid(): number {
     return this.#child.pid ?? 0;
+  }
+
+  /** Inside a long task, by the rule at {@link stallFloor}. */
+  get isStalled(): boolean {
+    if (this.#pingAt === 0) return false;
+    const unanswered = performance.now() - this.#pingAt;
+    return unanswered > stallFloor && unanswered > stallFactor * this.#answerTime.value;
   }
 
   get state(): WorkerState {
@@ -211,6 +235,7 @@ export class WorkerHandle {
     // Pongs come back in order, so answering a later ping answers the oldest one too.
     if (sentAt >= this.#pingAt) this.#pingAt = 0;
     this.#heardAt = now;
+    this.#answerTime.sample(now - sentAt, now);
   }
 
   /** The process's exit code once it has exited (null while running, or when a signal ended it). */
@@ -269,6 +294,7 @@ export class WorkerHandle {
     this.#delivered++;
     const now = performance.now();
     this.#latency.sample(now - conn.sentAt, now);
+    this.#answerTime.sample(now - conn.sentAt, now);
     return conn;
   }
 
@@ -338,6 +364,7 @@ export class WorkerHandle {
       isResponsive: !this.#isUnresponsive,
       lag: this.#lag,
       unansweredFor: this.view.unansweredFor,
+      isStalled: this.isStalled,
       latency: this.#latency.value,
       weight: this.#weight,
       effectiveWeight: this.#effectiveWeight,

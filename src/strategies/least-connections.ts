@@ -1,4 +1,4 @@
-import { type Strategy, type WorkerView, isStalled } from './strategy.js';
+import type { Strategy, WorkerView } from './strategy.js';
 
 /**
  * Fewest connections wins, counting sockets still in flight to a worker as its connections (otherwise a burst
@@ -13,7 +13,7 @@ import { type Strategy, type WorkerView, isStalled } from './strategy.js';
  * lowest-index rule would send all of it to worker 1. A tie between workers that both have connections open goes to
  * the one heard from last.
  *
- * A stalled worker (inside a long task: it left the master's ping unanswered, see isStalled) comes last, whatever
+ * A stalled worker (inside a long task: it left the master's ping unanswered: WorkerView.stalled) comes last, whatever
  * its count: a connection handed to it waits for the task to end, and that is where the tail of uneven requests
  * comes from. If every worker that could take the connection now is stalled while another is only waiting for a
  * handoff ack (a fraction of a millisecond), the connection waits for that one in the master's queue.
@@ -32,7 +32,7 @@ export function leastConnections(): Strategy {
       for (let i = 0; i < n; i++) {
         const at = (start + i) % n;
         const worker = workers[at]!;
-        const stalled = isStalled(worker);
+        const stalled = worker.stalled;
         if (!worker.canTake) {
           if (!stalled && worker.inFlight > 0) freeSoon = true;
           continue;

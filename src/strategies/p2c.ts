@@ -1,5 +1,5 @@
 import { OptionError } from '../errors.js';
-import { type Strategy, type StrategyOptions, type WorkerView, isStalled } from './strategy.js';
+import type { Strategy, StrategyOptions, WorkerView } from './strategy.js';
 
 /**
  * Power of two choices (Mitzenmacher; Azar et al.): sample `draws` distinct workers that can take a socket and give
@@ -39,7 +39,7 @@ export function powerOfTwoChoices(options: StrategyOptions = {}): Strategy {
         takers[r] = takers[j]!;
         takers[j] = at;
         const worker = workers[at]!;
-        const stalled = isStalled(worker);
+        const stalled = worker.stalled;
         if (stalled && !bestStalled) continue;
         const load = (worker.active + worker.inFlight + 1) / worker.weight;
         // A stalled sample comes last; a tie between two busy samples goes to the one heard from last (see

@@ -36,11 +36,18 @@ export interface WorkerView {
   readonly heardAt: number;
   /**
    * Ms since the master sent a ping this worker has not answered yet; 0 when none is outstanding. The master pings a
-   * worker that holds connections and has been quiet for a millisecond: a worker whose event loop runs answers in
-   * well under one, so a ping left unanswered longer means a long task (the loop is blocked) and a connection handed
-   * over now would wait for it. See {@link isStalled}.
+   * worker that holds connections and has been quiet for a millisecond; a worker whose event loop runs answers
+   * soon, so a ping left unanswered much longer means a long task (the loop is blocked), and a connection handed over
+   * now would wait for it. See {@link stalled}.
    */
   readonly unansweredFor: number;
+  /**
+   * The master's judgement that the worker is inside a long task: a ping unanswered for over 1 ms and over four times
+   * its usual answer time (acks and pongs), so a worker merely busy under full load, whose every answer takes a
+   * millisecond or two, is not. Least-connections and p2c pass a stalled worker over while another can take the
+   * connection; least-latency counts {@link unansweredFor} as its latency.
+   */
+  readonly stalled: boolean;
   /** Whether the master would send this worker a socket right now (ready and below its in-flight limit). */
   readonly canTake: boolean;
 }
@@ -82,10 +89,3 @@ export interface StrategyOptions {
 
 export type StrategyFactory = (options?: StrategyOptions) => Strategy;
 
-/** How long a ping may go unanswered before the worker counts as inside a long task, in ms. */
-export const stallAfter = 1;
-
-/** Whether the worker's event loop looks blocked: it left the master's ping unanswered for over {@link stallAfter}. */
-export function isStalled(worker: WorkerView): boolean {
-  return worker.unansweredFor > stallAfter;
-}

@@ -44,6 +44,7 @@ const workerFields = {
   isResponsive: 'boolean',
   lag: 'number',
   unansweredFor: 'number',
+  isStalled: 'boolean',
   latency: 'number',
   weight: 'number',
   effectiveWeight: 'number',

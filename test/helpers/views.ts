@@ -10,6 +10,7 @@ export interface FakeView extends WorkerView {
   latency: number;
   heardAt: number;
   unansweredFor: number;
+  stalled: boolean;
 }
 
 export function views(n: number, init: Partial<FakeView> = {}): FakeView[] {
@@ -24,6 +25,7 @@ export function views(n: number, init: Partial<FakeView> = {}): FakeView[] {
     latency: 0,
     heardAt: 0,
     unansweredFor: 0,
+    stalled: false,
     canTake: true,
     ...init,
   }));

@@ -4,9 +4,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import t from 'tap';
 import { Dispatcher } from '../../src/master/dispatcher.ts';
 import { Heartbeat } from '../../src/master/heartbeat.ts';
-import { WorkerHandle } from '../../src/master/worker-handle.ts';
+import { WorkerHandle, stallFloor } from '../../src/master/worker-handle.ts';
 import { leastConnections } from '../../src/strategies/least-connections.ts';
-import { isStalled, stallAfter } from '../../src/strategies/strategy.ts';
 
 class FakeChild extends EventEmitter {
   connected = true;
@@ -61,14 +60,29 @@ t.test('an unanswered ping ages into a stall; the pong ends it', async (t) => {
   const { w, child } = worker();
   w.setActive(1);
   w.probe(w.view.heardAt + 5, 1);
-  // What is tested is the passing of time itself: the worker's silence has to last past stallAfter.
-  await delay(stallAfter * 3);
-  t.ok(w.view.unansweredFor > stallAfter, `unanswered for ${w.view.unansweredFor.toFixed(2)} ms`);
-  t.equal(isStalled(w.view), true);
-  t.equal(w.info().unansweredFor > stallAfter, true, 'stats show it too');
+  // What is tested is the passing of time itself: the worker's silence has to last past the floor.
+  await delay(stallFloor * 3);
+  t.ok(w.view.unansweredFor > stallFloor, `unanswered for ${w.view.unansweredFor.toFixed(2)} ms`);
+  t.equal(w.view.stalled, true, 'no answer yet to judge by: the floor alone decides');
+  t.equal(w.info().isStalled, true, 'stats show it too');
   beat.pong(w, child.pings[0]!);
   t.equal(w.view.unansweredFor, 0);
-  t.equal(isStalled(w.view), false);
+  t.equal(w.view.stalled, false);
+});
+
+t.test('a worker that usually answers slowly (busy, not blocked) is judged against its own answer time', async (t) => {
+  const { w, child } = worker();
+  w.setActive(1);
+  // Under full load every answer takes ~2 ms: four times that is what counts as a stall for this worker.
+  const now = performance.now();
+  w.answered(now - 2, now);
+  w.probe(w.view.heardAt + 5, 1);
+  t.equal(child.pings.length, 1);
+  await delay(3);
+  t.ok(w.view.unansweredFor > stallFloor, 'past the floor');
+  t.equal(w.view.stalled, false, 'but within four times its usual 2 ms');
+  await delay(7);
+  t.equal(w.view.stalled, true, `unanswered for ${w.view.unansweredFor.toFixed(1)} ms: past 4 × 2 ms`);
 });
 
 t.test('a heartbeat ping counts as the outstanding one; a pong for an older ping does not clear a newer one', async (t) => {

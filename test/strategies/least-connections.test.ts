@@ -1,6 +1,5 @@
 import t from 'tap';
 import { leastConnections } from '../../src/strategies/least-connections.ts';
-import { stallAfter } from '../../src/strategies/strategy.ts';
 import { conn, pickIds, views } from '../helpers/views.ts';
 
 const cases: { name: string; active: number[]; inFlight: number[]; weight?: number[]; expected: number }[] = [
@@ -120,22 +119,20 @@ t.test('a tie between busy workers goes to the one heard from last; an idle tie 
   t.same(pickIds(() => s.pick(idle, conn), 3).sort(), [1, 2, 3], 'idle ties rotate whatever the timestamps');
 });
 
-t.test('a stalled worker (ping unanswered past stallAfter) comes last, whatever its count', async (t) => {
+t.test('a stalled worker (inside a long task) comes last, whatever its count', async (t) => {
   const s = leastConnections();
   const pool = views(3);
-  Object.assign(pool[0]!, { active: 0, unansweredFor: stallAfter + 5 });
+  Object.assign(pool[0]!, { active: 0, stalled: true });
   Object.assign(pool[1]!, { active: 4 });
   Object.assign(pool[2]!, { active: 3 });
   t.same(pickIds(() => s.pick(pool, conn), 3), [3, 3, 3], 'the idle-looking worker is inside a long task');
-  pool[0]!.unansweredFor = stallAfter;
-  t.equal(s.pick(pool, conn)?.id, 1, 'at exactly stallAfter it is not stalled yet');
-  pool[0]!.unansweredFor = 0;
-  t.equal(s.pick(pool, conn)?.id, 1, 'answered: its count decides again');
+  pool[0]!.stalled = false;
+  t.equal(s.pick(pool, conn)?.id, 1, 'it answered: its count decides again');
 });
 
 t.test('when every taker is stalled, the least loaded of them', async (t) => {
   const s = leastConnections();
-  const pool = views(3, { unansweredFor: 50 });
+  const pool = views(3, { stalled: true });
   [5, 2, 7].forEach((active, i) => (pool[i]!.active = active));
   t.equal(s.pick(pool, conn)?.id, 2);
 });
@@ -143,11 +140,11 @@ t.test('when every taker is stalled, the least loaded of them', async (t) => {
 t.test('waits for a worker that is only awaiting an ack rather than hand a stalled one the socket', async (t) => {
   const s = leastConnections();
   const pool = views(2);
-  Object.assign(pool[0]!, { unansweredFor: 20 });
+  Object.assign(pool[0]!, { stalled: true });
   Object.assign(pool[1]!, { canTake: false, inFlight: 1 });
   t.equal(s.pick(pool, conn), undefined, 'the queue holds it until the ack frees worker 2');
   Object.assign(pool[1]!, { inFlight: 0 });
   t.equal(s.pick(pool, conn)?.id, 1, 'worker 2 cannot take and nothing is coming back from it: the stalled one');
-  Object.assign(pool[1]!, { inFlight: 1, unansweredFor: 20 });
+  Object.assign(pool[1]!, { inFlight: 1, stalled: true });
   t.equal(s.pick(pool, conn)?.id, 1, 'both stalled: no point waiting');
 });

@@ -150,10 +150,10 @@ t.test('a tie between two busy samples goes to the one heard from last', async (
 
 t.test('a stalled sample comes last, whatever its count', async (t) => {
   const pool = views(2);
-  Object.assign(pool[0]!, { active: 0, unansweredFor: 10 });
+  Object.assign(pool[0]!, { active: 0, stalled: true });
   Object.assign(pool[1]!, { active: 6 });
   const s = powerOfTwoChoices({ random: seededRandom(5) });
   for (let i = 0; i < 20; i++) t.equal(s.pick(pool, conn)?.id, 2);
-  pool[1]!.unansweredFor = 10;
+  pool[1]!.stalled = true;
   t.equal(s.pick(pool, conn)?.id, 1, 'both stalled: the lighter one');
 });
