@@ -44,7 +44,6 @@ export class Heartbeat {
   /** `sentAt` is the ping's performance.now(), as the worker echoed it. */
   pong(worker: WorkerHandle, sentAt: number, now = performance.now()): void {
     worker.answered(sentAt, now);
-    worker.heard(Date.now(), now - sentAt);
     if (worker.isUnresponsive) {
       worker.setUnresponsive(false);
       this.#hooks.responsive(worker);

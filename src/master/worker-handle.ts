@@ -121,7 +121,7 @@ export class WorkerHandle {
         return self.#heardAt;
       },
       get unansweredFor() {
-        return self.#pingAt === 0 ? 0 : performance.now() - self.#pingAt;
+        return self.#unansweredFor();
       },
       get stalled() {
         return self.isStalled;
@@ -138,9 +138,12 @@ export class WorkerHandle {
 
   /** Inside a long task, by the rule at {@link stallFloor}. */
   get isStalled(): boolean {
-    if (this.#pingAt === 0) return false;
-    const unanswered = performance.now() - this.#pingAt;
+    const unanswered = this.#unansweredFor();
     return unanswered > stallFloor && unanswered > stallFactor * this.#answerTime.value;
+  }
+
+  #unansweredFor(): number {
+    return this.#pingAt === 0 ? 0 : performance.now() - this.#pingAt;
   }
 
   get state(): WorkerState {
@@ -230,12 +233,13 @@ export class WorkerHandle {
     if (this.#pingAt === 0 && this.#active > 0 && now - this.#heardAt > quiet) this.ping();
   }
 
-  /** The pong for the ping sent at `sentAt` (performance.now()) arrived at `now`. */
+  /** The pong for the ping sent at `sentAt` (performance.now()) arrived at `now`: its round trip is the lag. */
   answered(sentAt: number, now: number): void {
     // Pongs come back in order, so answering a later ping answers the oldest one too.
     if (sentAt >= this.#pingAt) this.#pingAt = 0;
     this.#heardAt = now;
     this.#answerTime.sample(now - sentAt, now);
+    this.heard(Date.now(), now - sentAt);
   }
 
   /** The process's exit code once it has exited (null while running, or when a signal ended it). */
@@ -363,7 +367,7 @@ export class WorkerHandle {
       restarts: this.#restarts,
       isResponsive: !this.#isUnresponsive,
       lag: this.#lag,
-      unansweredFor: this.view.unansweredFor,
+      unansweredFor: this.#unansweredFor(),
       isStalled: this.isStalled,
       latency: this.#latency.value,
       weight: this.#weight,
