@@ -193,6 +193,14 @@ export class Dispatcher {
   }
 
   /**
+   * The worker answered a ping: a strategy that held connections back while it was in doubt (or stalled) may place
+   * them now, rather than wait for another worker's ack.
+   */
+  answered(): void {
+    if (this.#queue.size > 0) this.#drain();
+  }
+
+  /**
    * The worker exited: whatever it had not acknowledged goes back to the front of the queue, in the order it was
    * accepted, and on to other workers. This is the hole node:cluster leaves open (nodejs/node#19433).
    */

@@ -234,6 +234,7 @@ export class Supervisor {
         return;
       case 'handoff:pong':
         this.#heartbeat.pong(worker, msg.t);
+        this.#host.dispatcher.answered();
         return;
       case 'handoff:route':
         this.#route(worker, msg.to, msg.data);

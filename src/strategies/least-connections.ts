@@ -11,12 +11,19 @@ import type { Strategy, WorkerView } from './strategy.js';
  *
  * Ties are broken by rotation, not by lowest index: with light traffic every worker has 0 connections, and a
  * lowest-index rule would send all of it to worker 1. A tie between workers that both have connections open goes to
- * the one heard from last.
+ * one the master is not waiting to hear from, then to the one heard from last.
  *
- * A stalled worker (inside a long task: it left the master's ping unanswered: WorkerView.stalled) comes last, whatever
- * its count: a connection handed to it waits for the task to end, and that is where the tail of uneven requests
- * comes from. If every worker that could take the connection now is stalled while another is only waiting for a
- * handoff ack (a fraction of a millisecond), the connection waits for that one in the master's queue.
+ * Long tasks. A worker inside one (a request burning CPU synchronously) holds few connections, says nothing, and
+ * looks like the best choice; every connection handed to it waits for the task to end, and that is where the tail of
+ * uneven requests comes from. The master pings a worker that holds connections and has gone quiet:
+ * - a **stalled** worker (WorkerView.stalled: the ping has gone unanswered far longer than it usually takes) comes
+ *   last, whatever its count; among stalled ones, the one silent for the shortest time (a long task that has run
+ *   for t ms is likely to run for about as long again);
+ * - a worker **in doubt** (it holds connections, the ping is out, too recent to judge) is a gamble whose loss is
+ *   the rest of a task, while another worker that cannot take a connection only because its handoff ack is on the
+ *   way will be free in a fraction of a millisecond. So the connection waits in the master's queue for that ack (or
+ *   for the pong that settles the doubt, whichever comes first) when the best worker is stalled, or in doubt and the
+ *   other would be at least as good by count; the worker awaited must itself have been silent for less time.
  */
 export function leastConnections(): Strategy {
   let start = 0;
@@ -28,31 +35,48 @@ export function leastConnections(): Strategy {
       let bestAt = 0;
       let bestLoad = Infinity;
       let bestStalled = true;
-      let freeSoon = false;
+      let bestSilent = Infinity;
+      let bestInDoubt = false;
       for (let i = 0; i < n; i++) {
         const at = (start + i) % n;
         const worker = workers[at]!;
+        if (!worker.canTake) continue;
         const stalled = worker.stalled;
-        if (!worker.canTake) {
-          if (!stalled && worker.inFlight > 0) freeSoon = true;
-          continue;
-        }
         if (stalled && !bestStalled) continue;
         const load = (worker.active + worker.inFlight + 1) / worker.weight;
+        const silent = worker.unansweredFor;
+        const inDoubt = !stalled && worker.active > 0 && silent > 0;
         if (
+          best === undefined ||
           (bestStalled && !stalled) ||
-          load < bestLoad ||
-          (load === bestLoad && worker.active > 0 && worker.heardAt > best!.heardAt)
+          (stalled ? silent < bestSilent || (silent === bestSilent && load < bestLoad) : load < bestLoad) ||
+          (load === bestLoad &&
+            !stalled &&
+            worker.active > 0 &&
+            (bestInDoubt ? !inDoubt || worker.heardAt > best.heardAt : !inDoubt && worker.heardAt > best.heardAt))
         ) {
           best = worker;
           bestAt = at;
           bestLoad = load;
           bestStalled = stalled;
+          bestSilent = silent;
+          bestInDoubt = inDoubt;
         }
       }
-      if (best === undefined || (bestStalled && freeSoon)) return undefined;
+      if (best === undefined) return undefined;
+      if ((bestStalled || bestInDoubt) && ackIsCloser(workers, bestStalled, bestSilent, bestLoad)) return undefined;
       start = (bestAt + 1) % n;
       return best;
     },
   };
+}
+
+/** Whether a worker that cannot take now only because an ack is on its way is worth waiting for (see above). */
+function ackIsCloser(workers: readonly WorkerView[], bestStalled: boolean, bestSilent: number, bestLoad: number) {
+  for (const worker of workers) {
+    if (worker.canTake || worker.inFlight === 0 || worker.unansweredFor >= bestSilent) continue;
+    if (bestStalled) return true;
+    if (!worker.stalled && (worker.active + worker.inFlight + 1) / worker.weight <= bestLoad) return true;
+  }
+  return false;
 }

@@ -120,3 +120,30 @@ t.test('the dispatcher probes quiet busy workers before it places a connection',
   t.equal(busy.child.pings.length, 1, 'the quiet worker with connections was asked');
   t.equal(idle.child.pings.length, 0, 'the idle one was not');
 });
+
+t.test('a connection held back for a worker in doubt is placed as soon as its pong settles the doubt', async (t) => {
+  const d = new Dispatcher({
+    strategy: leastConnections(),
+    maxQueue: 10,
+    queueTimeout: 10_000,
+    hooks: { drop: () => undefined, redispatch: () => undefined, strategyError: () => undefined },
+  });
+  const handle = () => ({ close: () => undefined, getpeername: () => 0, getsockname: () => 0 });
+  const quiet = worker();
+  const other = worker();
+  d.add(quiet.w);
+  d.add(other.w);
+  quiet.w.setActive(1);
+  other.w.setActive(0);
+  await delay(3);
+  d.accept(handle());
+  t.equal(quiet.child.pings.length, 1, 'the quiet worker was asked');
+  t.equal(other.w.inFlight, 1, 'the first connection went to the idle worker');
+  d.accept(handle());
+  t.equal(d.queued, 1, 'the second waits: the quiet worker is in doubt and the other one acks soon');
+  beat.pong(quiet.w, quiet.child.pings[0]!);
+  t.equal(d.queued, 1, 'a pong alone changes nothing until the dispatcher hears of it');
+  d.answered();
+  t.equal(d.queued, 0, 'answered: the doubt is gone and the connection placed');
+  t.equal(quiet.w.inFlight, 1, 'on the worker that answered');
+});

@@ -122,29 +122,56 @@ t.test('a tie between busy workers goes to the one heard from last; an idle tie 
 t.test('a stalled worker (inside a long task) comes last, whatever its count', async (t) => {
   const s = leastConnections();
   const pool = views(3);
-  Object.assign(pool[0]!, { active: 0, stalled: true });
+  Object.assign(pool[0]!, { active: 1, stalled: true, unansweredFor: 30 });
   Object.assign(pool[1]!, { active: 4 });
   Object.assign(pool[2]!, { active: 3 });
   t.same(pickIds(() => s.pick(pool, conn), 3), [3, 3, 3], 'the idle-looking worker is inside a long task');
-  pool[0]!.stalled = false;
+  Object.assign(pool[0]!, { stalled: false, unansweredFor: 0 });
   t.equal(s.pick(pool, conn)?.id, 1, 'it answered: its count decides again');
 });
 
-t.test('when every taker is stalled, the least loaded of them', async (t) => {
+t.test('when every taker is stalled, the one silent for the shortest time, then the least loaded', async (t) => {
   const s = leastConnections();
-  const pool = views(3, { stalled: true });
+  const pool = views(3, { stalled: true, unansweredFor: 20 });
   [5, 2, 7].forEach((active, i) => (pool[i]!.active = active));
-  t.equal(s.pick(pool, conn)?.id, 2);
+  t.equal(s.pick(pool, conn)?.id, 2, 'silent alike: the least loaded');
+  pool[2]!.unansweredFor = 3;
+  t.equal(s.pick(pool, conn)?.id, 3, 'a task 3 ms old is likely nearer its end than one 20 ms old');
 });
 
 t.test('waits for a worker that is only awaiting an ack rather than hand a stalled one the socket', async (t) => {
   const s = leastConnections();
   const pool = views(2);
-  Object.assign(pool[0]!, { stalled: true });
-  Object.assign(pool[1]!, { canTake: false, inFlight: 1 });
-  t.equal(s.pick(pool, conn), undefined, 'the queue holds it until the ack frees worker 2');
+  Object.assign(pool[0]!, { active: 1, stalled: true, unansweredFor: 10 });
+  Object.assign(pool[1]!, { active: 5, canTake: false, inFlight: 1 });
+  t.equal(s.pick(pool, conn), undefined, 'the queue holds it until the ack frees worker 2, whatever its count');
   Object.assign(pool[1]!, { inFlight: 0 });
   t.equal(s.pick(pool, conn)?.id, 1, 'worker 2 cannot take and nothing is coming back from it: the stalled one');
-  Object.assign(pool[1]!, { inFlight: 1, stalled: true });
-  t.equal(s.pick(pool, conn)?.id, 1, 'both stalled: no point waiting');
+  Object.assign(pool[1]!, { inFlight: 1, stalled: true, unansweredFor: 2 });
+  t.equal(s.pick(pool, conn), undefined, 'both stalled: the ack of the one silent for less time is nearer');
+  pool[1]!.unansweredFor = 15;
+  t.equal(s.pick(pool, conn)?.id, 1, 'both stalled, the one awaited for longer: no point waiting');
+});
+
+t.test('a worker in doubt (pinged, not answered yet) loses ties and waits behind an ack that is as good', async (t) => {
+  const s = leastConnections();
+  // The shape of the skewed workload's tail: worker 1 took a slow request and went quiet, two connections arrive
+  // together, the first goes to worker 2; the master has just pinged worker 1.
+  const pool = views(2);
+  Object.assign(pool[0]!, { active: 1, unansweredFor: 0.1, heardAt: 200 });
+  Object.assign(pool[1]!, { active: 0, inFlight: 1, canTake: false, heardAt: 100 });
+  t.equal(s.pick(pool, conn), undefined, 'worker 2 will hold as many once it acks: wait for the ack');
+  Object.assign(pool[1]!, { active: 1, inFlight: 0, canTake: true });
+  t.same(pickIds(() => s.pick(pool, conn), 2), [2, 2], 'acked: the tie goes to the worker not in doubt');
+  Object.assign(pool[1]!, { active: 2, inFlight: 1, canTake: false });
+  t.equal(s.pick(pool, conn)?.id, 1, 'worker 2 would hold more: the doubt is not worth a wait');
+  Object.assign(pool[1]!, { active: 0, inFlight: 1, unansweredFor: 0.2 });
+  t.equal(s.pick(pool, conn)?.id, 1, 'worker 2 has been silent longer still: nothing better to wait for');
+  Object.assign(pool[0]!, { unansweredFor: 0 });
+  Object.assign(pool[1]!, { active: 1, unansweredFor: 0, inFlight: 0, canTake: true, heardAt: 300 });
+  t.equal(s.pick(pool, conn)?.id, 2, 'it answered: a plain tie again, to the one heard from last');
+  const idle = views(2, { unansweredFor: 0.5 });
+  idle[1]!.canTake = false;
+  idle[1]!.inFlight = 1;
+  t.equal(s.pick(idle, conn)?.id, 1, 'a heartbeat ping to a worker with no connections raises no doubt');
 });
