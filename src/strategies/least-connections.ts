@@ -22,8 +22,8 @@ import type { Strategy, WorkerView } from './strategy.js';
  * - a worker **in doubt** (it holds connections, the ping is out, too recent to judge) is a gamble whose loss is
  *   the rest of a task, while another worker that cannot take a connection only because its handoff ack is on the
  *   way will be free in a fraction of a millisecond. So the connection waits in the master's queue for that ack (or
- *   for the pong that settles the doubt, whichever comes first) when the best worker is stalled, or in doubt and the
- *   other would be at least as good by count; the worker awaited must itself have been silent for less time.
+ *   for the pong that settles the doubt, whichever comes first) when the best worker is stalled and the other has been
+ *   silent for less time, or in doubt and the other, not in doubt itself, would be at least as good by count.
  */
 export function leastConnections(): Strategy {
   let start = 0;
@@ -76,7 +76,9 @@ function ackIsCloser(workers: readonly WorkerView[], bestStalled: boolean, bestS
   for (const worker of workers) {
     if (worker.canTake || worker.inFlight === 0 || worker.unansweredFor >= bestSilent) continue;
     if (bestStalled) return true;
-    if (!worker.stalled && (worker.active + worker.inFlight + 1) / worker.weight <= bestLoad) return true;
+    // Against a worker in doubt, wait only for one known to be running: no ping out to it (or nothing it holds).
+    const sure = worker.active === 0 || worker.unansweredFor === 0;
+    if (sure && (worker.active + worker.inFlight + 1) / worker.weight <= bestLoad) return true;
   }
   return false;
 }

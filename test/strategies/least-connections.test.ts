@@ -167,6 +167,10 @@ t.test('a worker in doubt (pinged, not answered yet) loses ties and waits behind
   t.equal(s.pick(pool, conn)?.id, 1, 'worker 2 would hold more: the doubt is not worth a wait');
   Object.assign(pool[1]!, { active: 0, inFlight: 1, unansweredFor: 0.2 });
   t.equal(s.pick(pool, conn)?.id, 1, 'worker 2 has been silent longer still: nothing better to wait for');
+  Object.assign(pool[0]!, { active: 2 });
+  Object.assign(pool[1]!, { active: 1, unansweredFor: 0.05 });
+  t.equal(s.pick(pool, conn)?.id, 1, 'both in doubt (held connections, pinged): a wait would be a coin toss too');
+  Object.assign(pool[0]!, { active: 1 });
   Object.assign(pool[0]!, { unansweredFor: 0 });
   Object.assign(pool[1]!, { active: 1, unansweredFor: 0, inFlight: 0, canTake: true, heardAt: 300 });
   t.equal(s.pick(pool, conn)?.id, 2, 'it answered: a plain tie again, to the one heard from last');
