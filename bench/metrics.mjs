@@ -92,3 +92,22 @@ export function spread(samples, expected = 0) {
     samples: counted,
   };
 }
+
+/**
+ * Fast requests that waited behind a slow one on their own worker (the skewed workload's balancer-made tail): each
+ * request is { start, end, slow, worker } (ms); a fast one counts when it started while a slow one was running on the
+ * same worker and did not finish before it (a worker serves one request at a time while a long task runs, so a
+ * fast request that got there first finishes first). `tolerance` ms allows for the order two sockets' closes reach
+ * the client in. The rest of the tail (the machine, the other worker) is the same for every balancer; this is not.
+ */
+export function blockedBehindSlow(requests, tolerance = 1) {
+  const slow = requests.filter((r) => r.slow);
+  let blocked = 0;
+  for (const r of requests) {
+    if (r.slow) continue;
+    if (slow.some((s) => s.worker === r.worker && r.start >= s.start && r.start < s.end && r.end >= s.end - tolerance)) {
+      blocked++;
+    }
+  }
+  return blocked;
+}

@@ -63,6 +63,8 @@ const serializeRun = fastJson({
     spreadJain: figure,
     spreadMaxOverMean: figure,
     spreadWorstMaxOverMean: figure,
+    // skewed only: fast requests that waited behind a slow one on their own worker
+    blocked: figure,
     cpuUsPerConn: figure,
     rssMiB: figure,
     // set (and the figures null) when the contender did not run: why, in one line

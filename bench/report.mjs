@@ -2,7 +2,8 @@
 // A summary: { workload, contender, rps, p50, p99, p999, errors, jain, maxOverMean, requestSplit, connectionSplit,
 // spreadJain, spreadMaxOverMean, spreadWorstMaxOverMean, cpuUsPerConn, rssMiB, ratio } where `ratio` holds the
 // figures divided by the baseline's (cluster-rr) from the same run (the splits are per worker: no ratio). The spread figures (open connections per worker over time) exist only
-// for the long-lived workload; their columns and bar are shown only for workloads that have them.
+// for the long-lived workload; their columns and bar are shown only for workloads that have them. So does `blocked`
+// (fast requests that waited behind a slow one on their own worker), measured only with slow requests (skewed).
 
 const columns = [
   ['contender', (s) => s.contender],
@@ -31,13 +32,27 @@ const spreadColumns = [
   ['×base', (s) => fixed(s.ratio.spreadWorstMaxOverMean, 2)],
 ];
 
-const hasSpread = (rows) => rows.some((r) => Number.isFinite(r.spreadJain));
+const blockedColumns = [
+  ['blocked', (s) => fixed(s.blocked, 0)],
+  ['×base', (s) => fixed(s.ratio.blocked, 2)],
+];
 
-/** The columns for one workload's rows: the spread ones after the served-requests fairness, where measured. */
+const hasSpread = (rows) => rows.some((r) => Number.isFinite(r.spreadJain));
+const hasBlocked = (rows) => rows.some((r) => Number.isFinite(r.blocked));
+
+/**
+ * The columns for one workload's rows: `blocked` after the latencies and the spread ones after the served-requests
+ * fairness, where measured.
+ */
 function columnsFor(rows) {
-  if (!hasSpread(rows)) return columns;
-  const after = columns.findIndex(([h]) => h === 'conn split %') + 1;
-  return [...columns.slice(0, after), ...spreadColumns, ...columns.slice(after)];
+  const insert = (list, afterHeader, extra) => {
+    const after = list.findIndex(([h]) => h === afterHeader) + 1;
+    return [...list.slice(0, after), ...extra, ...list.slice(after)];
+  };
+  let chosen = columns;
+  if (hasBlocked(rows)) chosen = insert(chosen, 'p99.9 ms', blockedColumns);
+  if (hasSpread(rows)) chosen = insert(chosen, 'conn split %', spreadColumns);
+  return chosen;
 }
 
 /** Per-worker shares as whole percentages, largest first: 51/49. */
@@ -77,6 +92,12 @@ export function markdown(summaries, meta) {
     '',
     'bal. = the balancing process (handoff master, cluster primary); µs/conn = its CPU per connection. req split, conn split: each worker\'s share of the requests and of the connections, largest first (medians over the rounds, position by position).',
   ];
+  if (hasBlocked(summaries)) {
+    lines.push(
+      '',
+      'blocked: fast requests that waited behind a slow one on their own worker (started while it ran there, finished after it): the part of the tail the balancer makes.',
+    );
+  }
   if (hasSpread(summaries)) {
     lines.push(
       '',

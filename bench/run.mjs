@@ -225,6 +225,8 @@ async function measure(workload, contender) {
       spreadJain: spread('jain'),
       spreadMaxOverMean: spread('maxOverMean'),
       spreadWorstMaxOverMean: spread('worstMaxOverMean'),
+      // Only with slow requests in the mix (skewed): fast requests that waited behind one on their own worker.
+      blocked: result.blocked ?? Number.NaN,
       // The single process balances nothing: its CPU is the serving itself.
       cpuUsPerConn: isPerConnection ? (cpu * 1e6) / result.requests : Number.NaN,
       rssMiB: contender === 'single' ? Number.NaN : rss,
@@ -234,7 +236,7 @@ async function measure(workload, contender) {
   }
 }
 
-const figures = ['rps', 'p50', 'p99', 'p999', 'errors', 'jain', 'maxOverMean', 'spreadJain', 'spreadMaxOverMean', 'spreadWorstMaxOverMean', 'cpuUsPerConn', 'rssMiB'];
+const figures = ['rps', 'p50', 'p99', 'p999', 'errors', 'jain', 'maxOverMean', 'spreadJain', 'spreadMaxOverMean', 'spreadWorstMaxOverMean', 'blocked', 'cpuUsPerConn', 'rssMiB'];
 const runs = chosenWorkloads.length * options.rounds * chosenContenders.length;
 const started = new Date();
 const out = join(values.out, started.toISOString().replace(/[:.]/g, '-'));
@@ -269,10 +271,11 @@ for (const workload of chosenWorkloads) {
         continue;
       }
       const spreadNote = Number.isNaN(r.spreadJain) ? '' : `, connections Jain ${r.spreadJain.toFixed(4)} max/mean ${r.spreadMaxOverMean.toFixed(3)}`;
+      const blockedNote = Number.isNaN(r.blocked) ? '' : `, ${r.blocked} fast requests blocked behind a slow one`;
       const { errorKinds, ...figuresOf } = r;
       // Which errors, when there are any: one odd reset in a run is worth knowing the kind of.
       const kinds = r.errors > 0 ? ` ${JSON.stringify(errorKinds)}` : '';
-      process.stderr.write(`${r.rps.toFixed(0)} req/s, p99 ${r.p99.toFixed(2)} ms, errors ${r.errors}${kinds}${spreadNote}\n`);
+      process.stderr.write(`${r.rps.toFixed(0)} req/s, p99 ${r.p99.toFixed(2)} ms, errors ${r.errors}${kinds}${spreadNote}${blockedNote}\n`);
       const perContender = results.get(workload) ?? new Map();
       results.set(workload, perContender);
       perContender.set(contender, [...(perContender.get(contender) ?? []), figuresOf]);

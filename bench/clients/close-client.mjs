@@ -3,14 +3,15 @@
 // Raw sockets and a prebuilt request, so the client costs little; `concurrency` loops each open a connection, send
 // one request, wait for the server to close, and start over, for `duration` seconds. A fraction `slow` of requests
 // ask for `slowMs` of CPU (the skewed workload). Prints one JSON line: requests, errors, rps, latency percentiles (ms),
-// and requests per serving process (from x-served-by).
+// and requests per serving process (from x-served-by); with --slow, also `blocked`: how many fast requests waited
+// behind a slow one on their own worker (bench/metrics.mjs blockedBehindSlow).
 // With --rate R the load is open-loop instead: R requests a second start on schedule whatever the answers, and each
 // latency counts from its scheduled start (no coordinated omission); --connections then caps how many may be open.
 // Usage: node bench/clients/close-client.mjs --port P [--connections 50] [--duration 10] [--slow 0] [--slow-ms 20]
 //          [--rate R] [--sources N]
 import { connect } from 'node:net';
 import { parseArgs } from 'node:util';
-import { latencySummary } from '../metrics.mjs';
+import { blockedBehindSlow, latencySummary } from '../metrics.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -48,6 +49,8 @@ const random = () => {
 };
 
 const latencies = [];
+// With slow requests in the mix: every answered request's { start, end, slow, worker }, for `blocked`.
+const requests = slow > 0 ? [] : undefined;
 const servedBy = {};
 const errors = {};
 let running = true;
@@ -71,18 +74,24 @@ function fire(started, done) {
   const socket = connect({ port, host: values.host, localAddress });
   let head;
   let failed;
+  let isSlow = false;
   socket.setTimeout(timeout, onTimeout);
-  socket.once('connect', () => socket.end(random() < slow ? slowRequest : fast));
+  socket.once('connect', () => {
+    isSlow = random() < slow;
+    socket.end(isSlow ? slowRequest : fast);
+  });
   socket.on('data', (chunk) => {
     head ??= chunk;
   });
   socket.on('error', (err) => (failed = err.code ?? err.message));
   socket.once('close', () => {
     if (failed === undefined && head !== undefined && head.subarray(0, ok.length).equals(ok)) {
-      latencies.push(performance.now() - started);
+      const end = performance.now();
+      latencies.push(end - started);
       const at = head.indexOf(marker);
       const who = at === -1 ? 'unknown' : head.toString('latin1', at + marker.length, head.indexOf(13, at));
       servedBy[who] = (servedBy[who] ?? 0) + 1;
+      requests?.push({ start: started, end, slow: isSlow, worker: who });
     } else {
       const key = failed ?? `bad response: ${head?.toString('latin1', 0, 12) ?? 'empty'}`;
       errors[key] = (errors[key] ?? 0) + 1;
@@ -137,6 +146,6 @@ function finish() {
   const seconds = (performance.now() - started) / 1000;
   const errorCount = Object.values(errors).reduce((a, b) => a + b, 0);
   process.stdout.write(
-    `${JSON.stringify({ requests: latencies.length, errors: errorCount, errorKinds: errors, rps: latencies.length / seconds, latency: latencySummary(latencies), servedBy })}\n`,
+    `${JSON.stringify({ requests: latencies.length, errors: errorCount, errorKinds: errors, rps: latencies.length / seconds, latency: latencySummary(latencies), servedBy, blocked: requests && blockedBehindSlow(requests) })}\n`,
   );
 }

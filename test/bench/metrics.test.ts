@@ -1,5 +1,5 @@
 import t from 'tap';
-import { jain, latencySummary, maxOverMean, median, quantile, sharesOf, spread } from '../../bench/metrics.mjs';
+import { blockedBehindSlow, jain, latencySummary, maxOverMean, median, quantile, sharesOf, spread } from '../../bench/metrics.mjs';
 
 t.test('quantile is nearest-rank on sorted values', async (t) => {
   const xs = Array.from({ length: 100 }, (_, i) => i + 1);
@@ -62,4 +62,20 @@ t.test('spread leaves out samples with no connection; none at all is NaN', async
   t.ok(Number.isNaN(none.jain) && Number.isNaN(none.maxOverMean) && Number.isNaN(none.worstMaxOverMean));
   t.equal(none.samples, 0);
   t.equal(spread([]).samples, 0);
+});
+
+t.test('blockedBehindSlow counts fast requests that waited out a slow one on their own worker', async (t) => {
+  const slow = { start: 100, end: 150, slow: true, worker: 'a' };
+  const requests = [
+    slow,
+    { start: 102, end: 151, slow: false, worker: 'a' }, // arrived during the burn, served after it: blocked
+    { start: 104, end: 149.5, slow: false, worker: 'a' }, // its close reached the client just before the slow one's
+    { start: 101, end: 102, slow: false, worker: 'a' }, // got there before the burn began: not blocked
+    { start: 103, end: 104, slow: false, worker: 'b' }, // the other worker: not blocked
+    { start: 99, end: 151, slow: false, worker: 'a' }, // started before the slow one: not counted
+    { start: 150, end: 151, slow: false, worker: 'a' }, // after it: not blocked
+  ];
+  t.equal(blockedBehindSlow(requests), 2);
+  t.equal(blockedBehindSlow(requests, 0), 1, 'without tolerance only the one that finished after it');
+  t.equal(blockedBehindSlow([{ start: 0, end: 1, slow: false, worker: 'a' }]), 0, 'no slow requests, nothing blocked');
 });

@@ -91,3 +91,21 @@ t.test('run records carry the spread figures and why a contender failed', async 
   t.equal(failed.failed, 'did not start');
   t.equal(failed.rps, null);
 });
+
+t.test('a blocked column (with its ratio) appears only for workloads that measured it', async (t) => {
+  const skewed = (contender: string, blocked: number) => ({
+    ...row(contender, 500, 8),
+    workload: 'skewed',
+    blocked,
+    ratio: { rps: 1, p99: 1, blocked: blocked / 19 },
+  });
+  const rows = [...summaries, skewed('cluster-rr', 19), skewed('least-connections', 4)];
+  const [close, skewedTable] = table(rows).split('\nskewed\n');
+  t.notMatch(close, /blocked/);
+  t.match(skewedTable, /p99\.9 ms\s+blocked\s+×base\s+errors/);
+  t.match(skewedTable, /least-connections .* 4\s+0\.21\s+0/);
+  const md = markdown(rows, meta);
+  t.match(md, /\| p99\.9 ms \| blocked \| ×base \| errors \|/);
+  t.match(md, /waited behind a slow one on their own worker/);
+  t.notMatch(markdown(summaries, meta), /blocked/, 'not measured, no column or note');
+});
