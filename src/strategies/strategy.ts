@@ -38,7 +38,9 @@ export interface WorkerView {
    * Ms since the master sent a ping this worker has not answered yet; 0 when none is outstanding. The master pings a
    * worker that holds connections and has been quiet for a millisecond; a worker whose event loop runs answers
    * soon, so a ping left unanswered much longer means a long task (the loop is blocked), and a connection handed over
-   * now would wait for it. See {@link stalled}.
+   * now would wait for it. See {@link stalled}. Before that judgement, a ping out to a worker that holds connections
+   * is doubt, not evidence: least-connections gives such a worker ties to no one, and would rather wait for an ack
+   * that is on its way from another worker.
    */
   readonly unansweredFor: number;
   /**
