@@ -39,7 +39,7 @@ export interface WorkerView {
    * worker that holds connections and has been quiet for a millisecond; a worker whose event loop runs answers
    * soon, so a ping left unanswered much longer means a long task (the loop is blocked), and a connection handed over
    * now would wait for it. See {@link stalled}. Before that judgement, a ping out to a worker that holds connections
-   * is doubt, not evidence: least-connections gives such a worker ties to no one, and would rather wait for an ack
+   * is doubt, not evidence: least-connections lets such a worker lose ties, and would rather wait for an ack
    * that is on its way from another worker.
    */
   readonly unansweredFor: number;
