@@ -101,40 +101,37 @@ t.test('a heartbeat ping counts as the outstanding one; a pong for an older ping
   t.equal(w.view.unansweredFor, 0);
 });
 
-t.test('the dispatcher probes quiet busy workers before it places a connection', async (t) => {
+/** A least-connections dispatcher over two fake workers holding `active` connections each. */
+function twoWorkers(active: [number, number]) {
   const d = new Dispatcher({
     strategy: leastConnections(),
     maxQueue: 10,
     queueTimeout: 10_000,
     hooks: { drop: () => undefined, redispatch: () => undefined, strategyError: () => undefined },
   });
-  const busy = worker();
-  const idle = worker();
-  d.add(busy.w);
-  d.add(idle.w);
-  busy.w.setActive(3);
-  idle.w.setActive(0);
+  const pair = [worker(), worker()] as const;
+  pair.forEach(({ w }, i) => {
+    d.add(w);
+    w.setActive(active[i]!);
+  });
+  return { d, pair };
+}
+
+const handle = () => ({ close: () => undefined, getpeername: () => 0, getsockname: () => 0 });
+
+t.test('the dispatcher probes quiet busy workers before it places a connection', async (t) => {
+  const { d, pair } = twoWorkers([3, 0]);
+  const [busy, idle] = pair;
   // The probe waits for a millisecond of silence, measured on the clock.
   await delay(3);
-  d.accept({ close: () => undefined, getpeername: () => 0, getsockname: () => 0 });
+  d.accept(handle());
   t.equal(busy.child.pings.length, 1, 'the quiet worker with connections was asked');
   t.equal(idle.child.pings.length, 0, 'the idle one was not');
 });
 
 t.test('a connection held back for a worker in doubt is placed as soon as its pong settles the doubt', async (t) => {
-  const d = new Dispatcher({
-    strategy: leastConnections(),
-    maxQueue: 10,
-    queueTimeout: 10_000,
-    hooks: { drop: () => undefined, redispatch: () => undefined, strategyError: () => undefined },
-  });
-  const handle = () => ({ close: () => undefined, getpeername: () => 0, getsockname: () => 0 });
-  const quiet = worker();
-  const other = worker();
-  d.add(quiet.w);
-  d.add(other.w);
-  quiet.w.setActive(1);
-  other.w.setActive(0);
+  const { d, pair } = twoWorkers([1, 0]);
+  const [quiet, other] = pair;
   await delay(3);
   d.accept(handle());
   t.equal(quiet.child.pings.length, 1, 'the quiet worker was asked');
